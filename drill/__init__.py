@@ -1,0 +1,1 @@
+"""The hospital DRP testbed: toolchain, deploys, game days."""

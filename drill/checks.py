@@ -1,0 +1,63 @@
+"""Checks of a deployed stack: its containers and its services, by real requests."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+import docker
+import docker.errors
+
+from infra.labels import STACK
+from infra.topology import Topology
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing checked: what, whether it passed, and what was seen."""
+
+    subject: str
+    ok: bool
+    seen: str
+
+
+def check_stack(topology: Topology) -> list[Check]:
+    """Check that every container runs (and is healthy) and every service answers."""
+    hosts = {room.name: room.docker_host for room in topology.rooms}
+    checks = [_container(hosts[c.room], c.name) for c in topology.containers()]
+    checks += [_http(f"{s.name} {s.url}/health", f"{s.url}/health") for s in topology.services]
+    return checks
+
+
+def leftovers(topology_stack: str, docker_hosts: set[str]) -> list[str]:
+    """Every container, network or volume still labelled with the stack, on every host."""
+    found = []
+    selector = {"label": f"{STACK}={topology_stack}"}
+    for host in sorted(docker_hosts):
+        client = docker.DockerClient(base_url=host, timeout=30)
+        found += [f"container {c.name}" for c in client.containers.list(all=True, filters=selector)]
+        found += [f"network {n.name}" for n in client.networks.list(filters=selector)]
+        found += [f"volume {v.name}" for v in client.volumes.list(filters=selector)]
+    return found
+
+
+def _container(host: str, name: str) -> Check:
+    client = docker.DockerClient(base_url=host, timeout=30)
+    try:
+        state = client.api.inspect_container(name)["State"]
+    except docker.errors.NotFound:
+        return Check(f"container {name}", False, "missing")
+    health = state.get("Health", {}).get("Status", "no healthcheck")
+    ok = bool(state.get("Running")) and health in ("healthy", "no healthcheck")
+    return Check(f"container {name}", ok, f"{state.get('Status')}, {health}")
+
+
+def _http(subject: str, url: str) -> Check:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - our own 127.0.0.1 URL
+            return Check(subject, answer.status == 200, f"HTTP {answer.status}")
+    except urllib.error.HTTPError as exc:
+        return Check(subject, False, f"HTTP {exc.code}")
+    except OSError as exc:
+        return Check(subject, False, f"no answer ({exc})")

@@ -1,0 +1,138 @@
+"""`drill`: the command line of the hospital DRP testbed.
+
+Every command prints what it is doing and how long it took; every error is
+one line naming the cause and the fix, with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.table import Table
+
+from drill import stack as stacks
+from drill.checks import check_stack, leftovers
+from drill.doctor import examine
+from drill.errors import DrillError
+from drill.paths import StatePaths, state_paths
+from drill.toolchain.bootstrap import toolchain_steps
+from drill.toolchain.steps import run_steps
+
+console = Console(highlight=False)
+DEFAULT_STACK = os.environ.get("DRILL_STACK", "gameday")
+
+
+def cmd_bootstrap(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Make every missing part of the toolchain."""
+    run_steps(toolchain_steps(paths), console)
+    return 0
+
+
+def cmd_doctor(paths: StatePaths, args: argparse.Namespace) -> int:
+    """List every part of the toolchain; exit 1 when one is missing or broken."""
+    table = Table("part", "state", "version / detail", "fix")
+    findings = examine(paths)
+    for f in findings:
+        table.add_row(f.part, "[green]ok[/]" if f.ok else "[red]missing[/]", f.detail, "" if f.ok else f.fix)
+    console.print(table)
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def cmd_up(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Deploy the stack (bootstrapping what is missing first)."""
+    run_steps(toolchain_steps(paths), console)
+    result = stacks.up(paths, args.stack, console)
+    changes = ", ".join(f"{op} {n}" for op, n in sorted(result.changes.items()))
+    console.print(f"stack {args.stack} deployed in {result.seconds:.1f} s: {changes}")
+    for service in result.topology.services:
+        console.print(f"  {service.name}: {service.url}")
+    return 0
+
+
+def cmd_status(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Show the deployed topology and check each container and service; exit 1 when one fails."""
+    topology = stacks.current_topology(paths, args.stack)
+    if topology is None:
+        console.print(f"stack {args.stack}: nothing deployed")
+        return 0
+    table = Table("room", "site", "network", "SAN network")
+    for room in topology.rooms:
+        table.add_row(room.name, room.site, room.network, room.san_network)
+    console.print(table)
+    checks = check_stack(topology)
+    table = Table("checked", "state", "seen")
+    for check in checks:
+        table.add_row(check.subject, "[green]ok[/]" if check.ok else "[red]failed[/]", check.seen)
+    console.print(table)
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def cmd_down(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Destroy the stack and check that nothing of it is left behind."""
+    topology = stacks.current_topology(paths, args.stack)
+    seconds = stacks.down(paths, args.stack, console)
+    console.print(f"stack {args.stack} destroyed in {seconds:.1f} s")
+    if topology is None:
+        return 0
+    left = leftovers(args.stack, {room.docker_host for room in topology.rooms})
+    if left:
+        console.print(f"[red]left behind:[/] {', '.join(left)}")
+        return 1
+    console.print("nothing left behind")
+    return 0
+
+
+def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
+    """The main job end to end: bootstrap, deploy, check, tear down."""
+    cmd_up(paths, args)
+    checked = cmd_status(paths, args)
+    torn_down = cmd_down(paths, args)
+    return checked or torn_down
+
+
+COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
+    "bootstrap": cmd_bootstrap,
+    "doctor": cmd_doctor,
+    "up": cmd_up,
+    "status": cmd_status,
+    "down": cmd_down,
+    "gameday": cmd_gameday,
+}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(prog="drill", description=__doc__)
+    parser.add_argument("--stack", default=DEFAULT_STACK, help="stack to act on (default: %(default)s)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens underneath")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, command in COMMANDS.items():
+        sub.add_parser(name, help=(command.__doc__ or "").splitlines()[0])
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one drill command; return its exit code."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+    started = time.monotonic()
+    try:
+        code = COMMANDS[args.command](state_paths(), args)
+    except DrillError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        code = 1
+    except KeyboardInterrupt:
+        console.print("[red]interrupted[/]")
+        code = 130
+    console.print(f"drill {args.command}: {'done' if code == 0 else 'failed'} in {time.monotonic() - started:.1f} s")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Building the service images locally, FROM the base image, keyed by content.
+
+An image is tagged with a hash of its build folder and of the base image,
+so an unchanged service is never rebuilt and a changed one gets a new tag,
+which Pulumi sees as a change of the containers that run it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from pathlib import Path
+
+import docker
+import docker.errors
+from rich.console import Console
+
+from drill.errors import ToolchainError
+from drill.paths import PROJECT_ROOT
+from drill.toolchain.base_image import BASE_IMAGE, image_id
+from infra.images import ServiceImages
+
+log = logging.getLogger(__name__)
+
+SERVICES_DIR = PROJECT_ROOT / "services"
+IMAGE_FOLDERS = {"intranet": "intranet", "intranet_lb": "intranet-lb"}
+
+
+def content_tag(folder: Path, base_id: str) -> str:
+    """A short hash of every file under folder (names and bytes) and the base image id."""
+    digest = hashlib.sha256(base_id.encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def build_service_images(console: Console) -> ServiceImages:
+    """Build every missing service image; return the references of all of them.
+
+    Raises ToolchainError when the base image is missing or a build fails.
+    """
+    base_id = image_id(BASE_IMAGE)
+    if base_id is None:
+        raise ToolchainError(f"the base image {BASE_IMAGE} is missing", "run `make bootstrap` to make it")
+    client = docker.from_env(timeout=600)
+    refs = {}
+    for field, folder_name in IMAGE_FOLDERS.items():
+        folder = SERVICES_DIR / folder_name
+        ref = f"hospital-drp/{folder_name}:{content_tag(folder, base_id)}"
+        refs[field] = ref
+        if image_id(ref):
+            continue
+        started = time.monotonic()
+        with console.status(f"building image {ref}…"):
+            _build(client, folder, ref)
+        console.print(f"[green]✓[/] image {ref} built in {time.monotonic() - started:.1f} s")
+    return ServiceImages(**refs)
+
+
+def _build(client: docker.DockerClient, folder: Path, ref: str) -> None:
+    try:
+        client.images.build(path=str(folder), tag=ref, buildargs={"BASE": BASE_IMAGE}, rm=True, pull=False)
+    except docker.errors.BuildError as exc:
+        lines = [str(chunk.get("stream", chunk.get("error", ""))).strip() for chunk in exc.build_log]
+        tail = " | ".join(line for line in lines if line)[-400:]
+        raise ToolchainError(
+            f"building {ref} from {folder} failed: {tail}", f"fix {folder}/Dockerfile and run again"
+        ) from exc
+    except docker.errors.APIError as exc:
+        raise ToolchainError(f"building {ref} failed: {exc}", "check the Docker engine (`drill doctor`)") from exc

@@ -1,0 +1,130 @@
+"""Deploying, showing and destroying a stack through Pulumi's Automation API.
+
+The program runs inline in this process, so no Python language host binary
+is needed; the engine is our Pulumi CLI with the settings of pulumi_env.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pulumi import automation as auto
+from rich.console import Console
+
+from drill.errors import DeployError, ToolchainError
+from drill.images import build_service_images
+from drill.paths import StatePaths
+from drill.toolchain.pulumi_cli import find_pulumi_cli
+from drill.toolchain.pulumi_env import pulumi_env
+from drill.workspace import prepare_workspace
+from infra.images import ServiceImages
+from infra.program import make_program
+from infra.topology import Topology, topology_from_output
+
+log = logging.getLogger(__name__)
+
+PROJECT = "hospital-drp"
+
+
+@dataclass(frozen=True)
+class UpResult:
+    """What a deploy did: changes per operation, the time it took, the topology."""
+
+    changes: dict[str, int]
+    seconds: float
+    topology: Topology
+
+    @property
+    def changed(self) -> bool:
+        """True when the deploy created, updated, replaced or deleted anything."""
+        return any(op != "same" and count for op, count in self.changes.items())
+
+
+def open_stack(paths: StatePaths, stack: str, images: ServiceImages | None) -> auto.Stack:
+    """Select the stack (creating it on first use) with our engine settings.
+
+    images may be None for operations that do not run the program (destroy, outputs).
+    Raises ToolchainError when the Pulumi CLI is missing.
+    """
+    cli = find_pulumi_cli(paths)
+    if cli is None:
+        raise ToolchainError("the Pulumi CLI is missing", "run `make bootstrap`, then `drill doctor`")
+    work = prepare_workspace(paths, stack)
+    program = make_program(images) if images is not None else _no_program
+    opts = auto.LocalWorkspaceOptions(
+        work_dir=str(work),
+        pulumi_home=str(paths.pulumi_home),
+        env_vars=pulumi_env(paths),
+        secrets_provider="passphrase",
+        pulumi_command=auto.PulumiCommand(root=str(cli.parent.parent)),
+    )
+    try:
+        return auto.create_or_select_stack(stack_name=stack, project_name=PROJECT, program=program, opts=opts)
+    except auto.CommandError as exc:
+        raise DeployError(f"cannot open stack {stack}: {_last_line(exc)}", "run `drill doctor`") from exc
+
+
+def up(paths: StatePaths, stack: str, console: Console) -> UpResult:
+    """Build the images, deploy the stack and return what changed.
+
+    Raises DeployError with the engine's last error line when the deploy fails.
+    """
+    images = build_service_images(console)
+    handle = open_stack(paths, stack, images)
+    started = time.monotonic()
+    with console.status(f"deploying stack {stack}…") as status:
+        try:
+            result = handle.up(color="never", on_event=_progress(status.update), suppress_progress=True)
+        except auto.CommandError as exc:
+            raise DeployError(f"deploying stack {stack} failed: {_last_line(exc)}", "see the lines above") from exc
+    changes = dict(result.summary.resource_changes or {})
+    return UpResult(changes, time.monotonic() - started, topology_from_output(result.outputs["topology"].value))
+
+
+def current_topology(paths: StatePaths, stack: str) -> Topology | None:
+    """The topology output of the deployed stack, or None when nothing is deployed."""
+    outputs = open_stack(paths, stack, None).outputs()
+    raw = outputs.get("topology")
+    return topology_from_output(raw.value) if raw is not None else None
+
+
+def down(paths: StatePaths, stack: str, console: Console) -> float:
+    """Destroy every resource of the stack; return how long it took.
+
+    Raises DeployError when the engine fails.
+    """
+    handle = open_stack(paths, stack, None)
+    started = time.monotonic()
+    with console.status(f"destroying stack {stack}…") as status:
+        try:
+            handle.destroy(color="never", on_event=_progress(status.update), suppress_progress=True)
+        except auto.CommandError as exc:
+            raise DeployError(f"destroying stack {stack} failed: {_last_line(exc)}", "run `drill down` again") from exc
+    return time.monotonic() - started
+
+
+def _no_program() -> None:
+    raise DeployError("this operation does not run the program", "use `drill up` to deploy")
+
+
+def _progress(show: Callable[[str], object]) -> Callable[[auto.EngineEvent], None]:
+    done = 0
+
+    def on_event(event: auto.EngineEvent) -> None:
+        nonlocal done
+        outputs = event.res_outputs_event
+        if outputs is not None and outputs.metadata.op != auto.OpType.SAME:
+            done += 1
+            meta = outputs.metadata
+            show(f"{done} changed: {meta.op.value} {meta.type} {meta.urn.rsplit('::', 1)[-1]}")
+
+    return on_event
+
+
+def _last_line(exc: auto.CommandError) -> str:
+    text = str(exc).strip().splitlines()
+    errors = [line.strip() for line in text if "error" in line.lower()]
+    return (errors or text or ["(no output)"])[-1][:500]

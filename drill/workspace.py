@@ -1,0 +1,61 @@
+"""The Pulumi workspace on this machine: the project file and the stack's config.
+
+Stack config is committed as Pulumi.<stack>.yaml at the project's root.
+Pulumi itself writes machine-bound values into that file (the encryption
+salt of our locally generated passphrase, encrypted secrets), so the engine
+works on a copy under the state folder: the committed keys win, and the
+machine-bound ones are kept from the copy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from drill.errors import ConfigError
+from drill.paths import PROJECT_ROOT, StatePaths
+
+
+def stack_config_file(stack: str) -> Path:
+    """The committed config file of the stack."""
+    return PROJECT_ROOT / f"Pulumi.{stack}.yaml"
+
+
+def prepare_workspace(paths: StatePaths, stack: str) -> Path:
+    """Write the workspace folder for stack and return it.
+
+    Raises ConfigError when the stack has no committed config file or it is not YAML.
+    """
+    source = stack_config_file(stack)
+    if not source.exists():
+        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_ROOT.glob("Pulumi.*.yaml"))
+        raise ConfigError(
+            f"there is no stack config {source.name}",
+            f"use one of the stacks {', '.join(known) or '(none)'} or write {source.name}",
+        )
+    committed = _read_yaml(source)
+    work = paths.root / "workspace"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "Pulumi.yaml").write_text((PROJECT_ROOT / "Pulumi.yaml").read_text())
+    target = work / source.name
+    kept = _read_yaml(target) if target.exists() else {}
+    merged = {**kept, **{k: v for k, v in committed.items() if k != "config"}}
+    merged["config"] = {**_config(kept), **_config(committed)}
+    target.write_text(yaml.safe_dump(merged, sort_keys=True, allow_unicode=True))
+    return work
+
+
+def _read_yaml(path: Path) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML ({exc})", f"fix the syntax of {path.name}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} does not hold a mapping", "start it with `config:`")
+    return data
+
+
+def _config(data: dict[str, object]) -> dict[str, object]:
+    config = data.get("config", {})
+    return config if isinstance(config, dict) else {}

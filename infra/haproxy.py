@@ -1,0 +1,64 @@
+"""The HAProxy configuration in front of the intranet replicas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LISTEN_PORT = 8080
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One replica HAProxy balances to."""
+
+    name: str
+    host: str
+    port: int
+
+
+def render_haproxy_config(backends: list[Backend]) -> str:
+    """Render haproxy.cfg: fast health checks, retries on another replica, redispatch.
+
+    Losing one replica must cost zero failed requests: a request that fails
+    on a dead replica is retried on the other one (retry-on + redispatch),
+    and the dead one leaves the pool after two failed checks 300 ms apart.
+    Names resolve through Docker's DNS, so a replica may be re-created.
+    """
+    if not backends:
+        raise ValueError("the intranet balancer needs at least one backend")
+    servers = "\n".join(
+        f"    server {b.name} {b.host}:{b.port} check resolvers docker init-addr last,libc,none"
+        for b in backends
+    )
+    return f"""global
+    log stdout format raw local0 info
+    maxconn 4096
+
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 500ms
+    timeout client 30s
+    timeout server 10s
+    timeout check 500ms
+    retries 3
+    option redispatch 1
+    retry-on all-retryable-errors
+    default-server inter 300ms fastinter 200ms downinter 1s fall 2 rise 2
+
+resolvers docker
+    nameserver dns 127.0.0.11:53
+    hold valid 1s
+    hold nx 1s
+
+frontend intranet
+    bind :{LISTEN_PORT}
+    default_backend replicas
+
+backend replicas
+    balance roundrobin
+    option httpchk GET /health
+    http-check expect status 200
+{servers}
+"""

@@ -1,0 +1,135 @@
+"""The intranet: replicas in distinct rooms, each with its own data, behind HAProxy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from infra.access import PUBLISH_IP, AccessNetwork
+from infra.config import IntranetSpec
+from infra.haproxy import LISTEN_PORT, Backend, render_haproxy_config
+from infra.labels import Placement, volume_labels
+from infra.rooms import MachineRoom
+from infra.topology import ContainerInfo, ServiceInfo
+
+SERVICE = "intranet"
+APP_PORT = 8000
+DATA_PATH = "/var/lib/intranet"
+
+
+@dataclass(frozen=True)
+class IntranetArgs:
+    """Placement, the rooms and access network to place into, and the images."""
+
+    spec: IntranetSpec
+    rooms: Mapping[str, MachineRoom]
+    access: AccessNetwork
+    app_image: str
+    balancer_image: str
+    stack: str
+    prefix: str
+
+
+class Intranet(pulumi.ComponentResource):
+    """Directory, on-call roster and procedures, redundant across rooms.
+
+    No replica depends on any storage array: each keeps its data copy in a
+    volume of its own room, so one room's storage failure costs nothing.
+    """
+
+    def __init__(self, name: str, args: IntranetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hospital:services:Intranet", name, None, opts)
+        self.args = args
+        self.replicas = [self._replica(room) for room in args.spec.replica_rooms]
+        self.balancer = self._balancer()
+        self.register_outputs(
+            {
+                "replicas": [replica.name for replica in self.replicas],
+                "balancer": self.balancer.name,
+            }
+        )
+
+    def replica_name(self, room: str) -> str:
+        """The container name of the replica in room."""
+        return f"{self.args.prefix}-{SERVICE}-{room}"
+
+    @property
+    def balancer_name(self) -> str:
+        """The container name of the balancer."""
+        return f"{self.args.prefix}-{SERVICE}-lb"
+
+    def _replica(self, room_name: str) -> docker.Container:
+        room = self.args.rooms[room_name]
+        placement = Placement(self.args.stack, room_name, "app", SERVICE)
+        child = pulumi.ResourceOptions(parent=self, provider=room.provider)
+        volume = docker.Volume(
+            f"{SERVICE}-data-{room_name}",
+            name=f"{self.args.prefix}-{SERVICE}-data-{room_name}",
+            labels=volume_labels(placement),
+            opts=child,
+        )
+        return docker.Container(
+            f"{SERVICE}-{room_name}",
+            name=self.replica_name(room_name),
+            image=self.args.app_image,
+            envs=[f"INTRANET_REPLICA={room_name}"],
+            labels=placement.container_labels(),
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=room.network.name)],
+            volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=DATA_PATH)],
+            healthcheck=docker.ContainerHealthcheckArgs(
+                tests=["CMD", "python3", "/app/intranet.py", "--check", "--port", str(APP_PORT)],
+                interval="2s",
+                timeout="2s",
+                retries=3,
+                start_period="30s",
+                start_interval="500ms",
+            ),
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=120,
+            opts=child,
+        )
+
+    def _balancer(self) -> docker.Container:
+        spec = self.args.spec
+        room = self.args.rooms[spec.balancer_room]
+        placement = Placement(self.args.stack, spec.balancer_room, "edge", SERVICE)
+        backends = [Backend(r, self.replica_name(r), APP_PORT) for r in spec.replica_rooms]
+        networks = [self.args.access.network.name] + [
+            self.args.rooms[r].network.name for r in dict.fromkeys((*spec.replica_rooms, spec.balancer_room))
+        ]
+        return docker.Container(
+            f"{SERVICE}-lb",
+            name=self.balancer_name,
+            image=self.args.balancer_image,
+            labels=placement.container_labels(),
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=n) for n in networks],
+            ports=[docker.ContainerPortArgs(internal=LISTEN_PORT, external=spec.port, ip=PUBLISH_IP)],
+            uploads=[
+                docker.ContainerUploadArgs(
+                    file="/etc/haproxy/haproxy.cfg", content=render_haproxy_config(backends)
+                )
+            ],
+            healthcheck=docker.ContainerHealthcheckArgs(
+                tests=["CMD-SHELL", f"exec 3<>/dev/tcp/127.0.0.1/{LISTEN_PORT}"],
+                interval="2s",
+                timeout="2s",
+                retries=3,
+                start_period="20s",
+                start_interval="500ms",
+            ),
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=120,
+            opts=pulumi.ResourceOptions(parent=self, provider=room.provider, depends_on=self.replicas),
+        )
+
+    def info(self) -> ServiceInfo:
+        """This service as the topology describes it."""
+        spec = self.args.spec
+        containers = [ContainerInfo(self.replica_name(r), r, "app", SERVICE) for r in spec.replica_rooms]
+        containers.append(ContainerInfo(self.balancer_name, spec.balancer_room, "edge", SERVICE))
+        return ServiceInfo(name=SERVICE, url=f"http://{PUBLISH_IP}:{spec.port}", containers=tuple(containers))

@@ -1,0 +1,54 @@
+"""A machine room: its own Docker provider, its room network and its SAN network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from infra.config import RoomSpec
+from infra.labels import network_labels
+
+
+@dataclass(frozen=True)
+class MachineRoomArgs:
+    """What a room needs: its spec and the stack's name prefix."""
+
+    room: RoomSpec
+    stack: str
+    prefix: str
+
+
+class MachineRoom(pulumi.ComponentResource):
+    """One failure domain.
+
+    The room network joins the room's servers; the SAN network, internal
+    (no route out), joins its app servers to its storage array.
+    """
+
+    def __init__(self, name: str, args: MachineRoomArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hospital:infra:MachineRoom", name, None, opts)
+        room = args.room
+        self.spec = room
+        self.provider = docker.Provider(
+            f"{room.name}-engine", host=room.docker_host, opts=pulumi.ResourceOptions(parent=self)
+        )
+        child = pulumi.ResourceOptions(parent=self, provider=self.provider)
+        self.network_name = f"{args.prefix}-{room.name}"
+        self.san_network_name = f"{args.prefix}-{room.name}-san"
+        self.network = docker.Network(
+            f"{room.name}-network",
+            name=self.network_name,
+            internal=True,
+            labels=network_labels(args.stack, room.name, "room"),
+            opts=child,
+        )
+        self.san_network = docker.Network(
+            f"{room.name}-san",
+            name=self.san_network_name,
+            internal=True,
+            labels=network_labels(args.stack, room.name, "san"),
+            opts=child,
+        )
+        self.register_outputs({"network": self.network.name, "san_network": self.san_network.name})

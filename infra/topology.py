@@ -1,0 +1,99 @@
+"""The `topology` stack output: the one interface from the stack to what follows.
+
+Experiments, the recovery plan, the CLI and the tests read the deployed
+replica only through this structure, never by inspecting Docker or config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+from drill.errors import DeployError
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    """A machine room as deployed."""
+
+    name: str
+    site: str
+    docker_host: str
+    network: str
+    san_network: str
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """A container as deployed, with the labels experiments select it by."""
+
+    name: str
+    room: str
+    tier: str
+    service: str
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """A user-facing service: where users reach it and what it runs on."""
+
+    name: str
+    url: str
+    containers: tuple[ContainerInfo, ...]
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Everything downstream needs to know about the deployed stack."""
+
+    stack: str
+    prefix: str
+    access_network: str
+    rooms: tuple[RoomInfo, ...]
+    services: tuple[ServiceInfo, ...]
+
+    def to_output(self) -> dict[str, object]:
+        """The plain form exported as the stack output."""
+        return asdict(self)
+
+    def service(self, name: str) -> ServiceInfo:
+        """Return the service called name, or raise DeployError."""
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise DeployError(f"the topology has no service {name!r}", "run `drill up` to deploy it")
+
+    def containers(self) -> tuple[ContainerInfo, ...]:
+        """Every container of every service."""
+        return tuple(c for s in self.services for c in s.containers)
+
+
+def topology_from_output(raw: Mapping[str, object]) -> Topology:
+    """Parse the stack output back into a Topology; raise DeployError when malformed."""
+    try:
+        rooms = tuple(RoomInfo(**room) for room in _list(raw["rooms"]))
+        services = tuple(
+            ServiceInfo(
+                name=str(s["name"]),
+                url=str(s["url"]),
+                containers=tuple(ContainerInfo(**c) for c in _list(s["containers"])),
+            )
+            for s in _list(raw["services"])
+        )
+        return Topology(
+            stack=str(raw["stack"]),
+            prefix=str(raw["prefix"]),
+            access_network=str(raw["access_network"]),
+            rooms=rooms,
+            services=services,
+        )
+    except (KeyError, TypeError) as exc:
+        raise DeployError(
+            f"the stack output `topology` is malformed ({exc})", "run `drill up` to deploy the stack again"
+        ) from exc
+
+
+def _list(value: object) -> list[dict[str, object]]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, got {type(value).__name__}")
+    return value
