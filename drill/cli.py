@@ -113,7 +113,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens underneath")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, command in COMMANDS.items():
-        sub.add_parser(name, help=(command.__doc__ or "").splitlines()[0])
+        sub.add_parser(name, help=(command.__doc__ or name).splitlines()[0])
     return parser.parse_args(argv)
 
 
@@ -125,12 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = COMMANDS[args.command](state_paths(), args)
     except DrillError as exc:
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {exc}", soft_wrap=True)
         code = 1
     except KeyboardInterrupt:
         console.print("[red]interrupted[/]")
         code = 130
-    console.print(f"drill {args.command}: {'done' if code == 0 else 'failed'} in {time.monotonic() - started:.1f} s")
+    console.print(
+        f"drill {args.command}: {'done' if code == 0 else 'failed'} in {time.monotonic() - started:.1f} s"
+    )
     return code
 
 

@@ -26,7 +26,11 @@ class Finding:
 def examine(paths: StatePaths) -> list[Finding]:
     """Look at every part without changing anything."""
     findings = [_python_package(name) for name in PYTHON_PACKAGES]
-    findings.append(_program("Go", ["go", "version"], "install Go 1.26 or newer (it builds the Pulumi CLI and the plugin)"))
+    findings.append(
+        _program(
+            "Go", ["go", "version"], "install Go 1.26 or newer (it builds the Pulumi CLI and the plugin)"
+        )
+    )
     findings.append(_program("Docker client", ["docker", "--version"], "apt-get install -y docker.io"))
     for step in toolchain_steps(paths):
         found = step.existing()

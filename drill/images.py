@@ -69,4 +69,6 @@ def _build(client: docker.DockerClient, folder: Path, ref: str) -> None:
             f"building {ref} from {folder} failed: {tail}", f"fix {folder}/Dockerfile and run again"
         ) from exc
     except docker.errors.APIError as exc:
-        raise ToolchainError(f"building {ref} failed: {exc}", "check the Docker engine (`drill doctor`)") from exc
+        raise ToolchainError(
+            f"building {ref} failed: {exc}", "check the Docker engine (`drill doctor`)"
+        ) from exc

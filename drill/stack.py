@@ -79,9 +79,13 @@ def up(paths: StatePaths, stack: str, console: Console) -> UpResult:
         try:
             result = handle.up(color="never", on_event=_progress(status.update), suppress_progress=True)
         except auto.CommandError as exc:
-            raise DeployError(f"deploying stack {stack} failed: {_last_line(exc)}", "see the lines above") from exc
-    changes = dict(result.summary.resource_changes or {})
-    return UpResult(changes, time.monotonic() - started, topology_from_output(result.outputs["topology"].value))
+            raise DeployError(
+                f"deploying stack {stack} failed: {_last_line(exc)}", "see the lines above"
+            ) from exc
+    changes = {str(getattr(op, "value", op)): n for op, n in (result.summary.resource_changes or {}).items()}
+    return UpResult(
+        changes, time.monotonic() - started, topology_from_output(result.outputs["topology"].value)
+    )
 
 
 def current_topology(paths: StatePaths, stack: str) -> Topology | None:
@@ -102,7 +106,9 @@ def down(paths: StatePaths, stack: str, console: Console) -> float:
         try:
             handle.destroy(color="never", on_event=_progress(status.update), suppress_progress=True)
         except auto.CommandError as exc:
-            raise DeployError(f"destroying stack {stack} failed: {_last_line(exc)}", "run `drill down` again") from exc
+            raise DeployError(
+                f"destroying stack {stack} failed: {_last_line(exc)}", "run `drill down` again"
+            ) from exc
     return time.monotonic() - started
 
 

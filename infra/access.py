@@ -25,7 +25,9 @@ class AccessNetworkArgs:
 class AccessNetwork(pulumi.ComponentResource):
     """The one non-internal network; edge containers publish their ports from it."""
 
-    def __init__(self, name: str, args: AccessNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: AccessNetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("hospital:infra:AccessNetwork", name, None, opts)
         self.network_name = f"{args.prefix}-access"
         self.network = docker.Network(

@@ -84,14 +84,18 @@ def _rooms(raw: Mapping[str, object]) -> tuple[RoomSpec, ...]:
         fields = _mapping(value, key)
         extra = sorted(set(fields) - {"site", "docker_host"})
         if extra:
-            raise ConfigError(f"{key}: unknown field {extra[0]!r}", "a room has only `site` and `docker_host`")
+            raise ConfigError(
+                f"{key}: unknown field {extra[0]!r}", "a room has only `site` and `docker_host`"
+            )
         host = _text(fields.get("docker_host", LOCAL_ENGINE), f"{key}.docker_host")
         if not _HOST.match(host):
             raise ConfigError(
                 f"{key}.docker_host {host!r} is not a Docker host address",
                 f"use unix://, tcp:// or ssh://, e.g. {LOCAL_ENGINE}",
             )
-        rooms.append(RoomSpec(name=name, site=_text(fields.get("site", name), f"{key}.site"), docker_host=host))
+        rooms.append(
+            RoomSpec(name=name, site=_text(fields.get("site", name), f"{key}.site"), docker_host=host)
+        )
     return tuple(rooms)
 
 
@@ -99,7 +103,9 @@ def _intranet(raw: Mapping[str, object], rooms: tuple[RoomSpec, ...]) -> Intrane
     known = [room.name for room in rooms]
     replicas = raw.get("replicas", [])
     if not isinstance(replicas, list) or not all(isinstance(r, str) for r in replicas):
-        raise ConfigError("hospital-drp:intranet.replicas is not a list of room names", "e.g. [nord-2, bellevue]")
+        raise ConfigError(
+            "hospital-drp:intranet.replicas is not a list of room names", "e.g. [nord-2, bellevue]"
+        )
     if len(replicas) < 2 or len(set(replicas)) != len(replicas):
         raise ConfigError(
             "hospital-drp:intranet.replicas needs at least two distinct rooms",
@@ -123,7 +129,9 @@ def _intranet(raw: Mapping[str, object], rooms: tuple[RoomSpec, ...]) -> Intrane
 
 def _mapping(value: object, key: str) -> Mapping[str, object]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"{key} is missing or not a mapping", f"set {key} in the stack's Pulumi.<stack>.yaml")
+        raise ConfigError(
+            f"{key} is missing or not a mapping", f"set {key} in the stack's Pulumi.<stack>.yaml"
+        )
     return value
 
 

@@ -6,6 +6,7 @@ replica only through this structure, never by inspecting Docker or config.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -53,8 +54,9 @@ class Topology:
     services: tuple[ServiceInfo, ...]
 
     def to_output(self) -> dict[str, object]:
-        """The plain form exported as the stack output."""
-        return asdict(self)
+        """The plain, JSON-shaped form exported as the stack output."""
+        plain: dict[str, object] = json.loads(json.dumps(asdict(self)))
+        return plain
 
     def service(self, name: str) -> ServiceInfo:
         """Return the service called name, or raise DeployError."""
@@ -71,12 +73,18 @@ class Topology:
 def topology_from_output(raw: Mapping[str, object]) -> Topology:
     """Parse the stack output back into a Topology; raise DeployError when malformed."""
     try:
-        rooms = tuple(RoomInfo(**room) for room in _list(raw["rooms"]))
+        rooms = tuple(
+            RoomInfo(*(_str(r, f) for f in ("name", "site", "docker_host", "network", "san_network")))
+            for r in _list(raw["rooms"])
+        )
         services = tuple(
             ServiceInfo(
                 name=str(s["name"]),
                 url=str(s["url"]),
-                containers=tuple(ContainerInfo(**c) for c in _list(s["containers"])),
+                containers=tuple(
+                    ContainerInfo(*(_str(c, f) for f in ("name", "room", "tier", "service")))
+                    for c in _list(s["containers"])
+                ),
             )
             for s in _list(raw["services"])
         )
@@ -96,4 +104,11 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
 def _list(value: object) -> list[dict[str, object]]:
     if not isinstance(value, list):
         raise TypeError(f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _str(fields: Mapping[str, object], key: str) -> str:
+    value = fields[key]
+    if not isinstance(value, str):
+        raise TypeError(f"{key} is not a string")
     return value

@@ -20,7 +20,12 @@ def _engine() -> str | None:
 def toolchain_steps(paths: StatePaths) -> list[Step]:
     """The bootstrap steps after the virtualenv, each skipped when its product exists."""
     return [
-        Step("Docker engine", _engine, lambda: ensure_docker_engine(paths), "make bootstrap (installs docker.io, starts dockerd)"),
+        Step(
+            "Docker engine",
+            _engine,
+            lambda: ensure_docker_engine(paths),
+            "make bootstrap (installs docker.io, starts dockerd)",
+        ),
         Step(
             f"Pulumi CLI v{PULUMI_CLI_VERSION}",
             lambda: describe_pulumi_cli(paths),
@@ -38,6 +43,10 @@ def toolchain_steps(paths: StatePaths) -> list[Step]:
             lambda: build_docker_plugin(paths),
             "make bootstrap (runs toolchain/docker-provider/build.sh)",
         ),
-        Step("base image", describe_base_image, lambda: make_base_image(paths), "make bootstrap (debootstrap + docker import)"),
+        Step(
+            "base image",
+            describe_base_image,
+            lambda: make_base_image(paths),
+            "make bootstrap (debootstrap + docker import)",
+        ),
     ]
-

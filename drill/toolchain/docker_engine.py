@@ -47,7 +47,7 @@ def ensure_docker_engine(paths: StatePaths) -> str:
     paths.logs.mkdir(parents=True, exist_ok=True)
     log_path = paths.logs / "dockerd.log"
     with open(log_path, "ab") as log_file:
-        subprocess.Popen(  # noqa: S603 - fixed argv, runs detached on purpose
+        subprocess.Popen(
             ["dockerd"],
             stdout=log_file,
             stderr=subprocess.STDOUT,

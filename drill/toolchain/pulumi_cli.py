@@ -55,13 +55,21 @@ def build_pulumi_cli(paths: StatePaths) -> str:
     paths.tools_bin.mkdir(parents=True, exist_ok=True)
     target = paths.tools_bin / "pulumi"
     run_command(
-        ["go", "build", "-trimpath", "-ldflags", _LDFLAGS, "-o", str(target),
-         "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"],
+        [
+            "go",
+            "build",
+            "-trimpath",
+            "-ldflags",
+            _LDFLAGS,
+            "-o",
+            str(target),
+            "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
+        ],
         cwd=BUILDER,
         timeout=3600,
         fix=f"check that the Go module proxy is reachable, then run `go build` in {BUILDER}",
     )
     found = cli_version(target)
     if not found:
-        raise ToolchainError(f"the built {target} does not run", f"delete it and run `make bootstrap` again")
+        raise ToolchainError(f"the built {target} does not run", "delete it and run `make bootstrap` again")
     return f"{target} {found}"

@@ -24,8 +24,20 @@ from urllib.parse import parse_qs, urlparse
 STAFF = 7300
 SEED = 20251107
 DEPARTMENTS = (
-    "Emergency", "Cardiology", "Biology", "Radiology", "Paediatrics", "Surgery", "Oncology",
-    "Neurology", "Maternity", "Intensive care", "Pharmacy", "IT", "Administration", "Psychiatry",
+    "Emergency",
+    "Cardiology",
+    "Biology",
+    "Radiology",
+    "Paediatrics",
+    "Surgery",
+    "Oncology",
+    "Neurology",
+    "Maternity",
+    "Intensive care",
+    "Pharmacy",
+    "IT",
+    "Administration",
+    "Psychiatry",
 )
 ROLES = ("Physician", "Resident", "Nurse", "Midwife", "Technician", "Pharmacist", "Secretary", "Engineer")
 FIRST = ("Anne", "Paul", "Lucie", "Marc", "Chloé", "Hugo", "Emma", "Louis", "Inès", "Jules", "Sarah", "Noah")
@@ -36,7 +48,7 @@ PROCEDURES = 60
 
 def seed(db: sqlite3.Connection) -> None:
     """Create and fill the tables, identically on every replica."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - sample data, not security
     db.executescript(
         """
         CREATE TABLE staff (id INTEGER PRIMARY KEY, name TEXT, role TEXT, department TEXT, phone TEXT);
@@ -46,7 +58,13 @@ def seed(db: sqlite3.Connection) -> None:
         """
     )
     staff = [
-        (i, f"{rng.choice(FIRST)} {rng.choice(LAST)}", rng.choice(ROLES), rng.choice(DEPARTMENTS), f"+33 4 77 {i:05d}")
+        (
+            i,
+            f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            rng.choice(ROLES),
+            rng.choice(DEPARTMENTS),
+            f"+33 4 77 {i:05d}",
+        )
         for i in range(1, STAFF + 1)
     ]
     db.executemany("INSERT INTO staff VALUES (?, ?, ?, ?, ?)", staff)
@@ -61,7 +79,10 @@ def seed(db: sqlite3.Connection) -> None:
     )
     db.executemany(
         "INSERT INTO procedures VALUES (?, ?, ?, ?)",
-        [(i, f"Procedure {i:03d}", rng.choice(DEPARTMENTS), f"Step-by-step procedure {i}.") for i in range(1, PROCEDURES + 1)],
+        [
+            (i, f"Procedure {i:03d}", rng.choice(DEPARTMENTS), f"Step-by-step procedure {i}.")
+            for i in range(1, PROCEDURES + 1)
+        ],
     )
     db.commit()
 
@@ -88,7 +109,7 @@ class Intranet:
         with self.lock:
             cursor = self.db.execute(sql, args)
             names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def health(self) -> dict[str, object]:
         count = self.rows("SELECT COUNT(*) AS n FROM staff")[0]["n"]
@@ -102,8 +123,8 @@ class Intranet:
 
     def oncall(self, day: str) -> list[dict[str, object]]:
         return self.rows(
-            "SELECT o.day, o.department, s.id, s.name, s.phone FROM oncall o JOIN staff s ON s.id = o.staff_id"
-            " WHERE o.day = ? ORDER BY o.department",
+            "SELECT o.day, o.department, s.id, s.name, s.phone FROM oncall o"
+            " JOIN staff s ON s.id = o.staff_id WHERE o.day = ? ORDER BY o.department",
             (day,),
         )
 
@@ -117,7 +138,7 @@ def make_handler(app: Intranet) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             url = urlparse(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             parts = [p for p in url.path.split("/") if p]
@@ -127,7 +148,10 @@ def make_handler(app: Intranet) -> type[BaseHTTPRequestHandler]:
                 self.reply(HTTPStatus.OK, app.directory(query.get("q", "")))
             elif len(parts) == 2 and parts[0] == "directory" and parts[1].isdigit():
                 found = app.person(int(parts[1]))
-                self.reply(HTTPStatus.OK if found else HTTPStatus.NOT_FOUND, found[0] if found else {"error": "no such staff id"})
+                self.reply(
+                    HTTPStatus.OK if found else HTTPStatus.NOT_FOUND,
+                    found[0] if found else {"error": "no such staff id"},
+                )
             elif parts == ["oncall"]:
                 self.reply(HTTPStatus.OK, app.oncall(query.get("day", "2025-11-07")))
             elif parts == ["procedures"]:
@@ -158,7 +182,7 @@ def make_handler(app: Intranet) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
     return Handler

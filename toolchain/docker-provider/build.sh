@@ -4,8 +4,8 @@
 # fetched through the Go module proxy.
 #
 # usage: build.sh VERSION WORK_DIR
-# Leaves WORK_DIR/pulumi-resource-docker-vVERSION.tar.gz (binary + schema.json),
-# ready for `pulumi plugin install resource docker VERSION --file`.
+# Leaves WORK_DIR/pulumi-resource-docker-vVERSION.tar.gz, ready for
+# `pulumi plugin install resource docker VERSION --file`.
 set -euo pipefail
 
 version=${1:?usage: build.sh VERSION WORK_DIR}
@@ -36,7 +36,5 @@ cp "$here/go.mod" "$here/go.sum" "$here/main.go" "$src/"
 echo "building pulumi-resource-docker v$version"
 (cd "$src" && go build -trimpath -ldflags "-X main.version=$version" -o "$work/out/pulumi-resource-docker" .)
 
-echo "writing its schema"
-"$work/out/pulumi-resource-docker" schema > "$work/out/schema.json"
-tar -C "$work/out" -czf "$work/pulumi-resource-docker-v$version.tar.gz" pulumi-resource-docker schema.json
+tar -C "$work/out" -czf "$work/pulumi-resource-docker-v$version.tar.gz" pulumi-resource-docker
 echo "$work/pulumi-resource-docker-v$version.tar.gz"

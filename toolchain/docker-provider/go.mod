@@ -9,5 +9,5 @@ require (
 
 replace (
 	github.com/hashicorp/terraform-plugin-sdk/v2 => github.com/pulumi/terraform-plugin-sdk/v2 v2.0.0-20260318212141-5525259d096b
-	github.com/terraform-providers/terraform-provider-docker => ../../.state/build/terraform-provider-docker
+	github.com/terraform-providers/terraform-provider-docker => ./upstream
 )

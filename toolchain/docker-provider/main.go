@@ -6,23 +6,19 @@
 // It serves the same resource tokens as the pulumi-docker Python SDK uses
 // (docker:index/container:Container, docker:index/network:Network, ...).
 //
-//	pulumi-resource-docker schema   prints the Pulumi package schema
-//	pulumi-resource-docker          serves the provider (started by the engine)
+// It serves no Pulumi package schema: generating one needs the bridge's
+// tfgen, whose Java code generator cannot be fetched here. The bridge then
+// skips its advisory type check of inputs; the Terraform schema still
+// validates every input.
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
-	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfgen"
 	shimv2 "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfshim/sdk-v2"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
 	ptokens "github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 
 	"github.com/terraform-providers/terraform-provider-docker/shim"
@@ -35,7 +31,6 @@ var version = "0.0.0-dev"
 const (
 	pkgName    = "docker"
 	moduleName = "index"
-	schemaFile = "schema.json"
 )
 
 // renamedResources lists the Terraform types whose Pulumi names differ from the
@@ -89,46 +84,6 @@ func providerInfo() tfbridge.ProviderInfo {
 	return info
 }
 
-func printSchema(info tfbridge.ProviderInfo) error {
-	sink := diag.DefaultSink(os.Stderr, os.Stderr, diag.FormatOptions{Color: colors.Never})
-	res, err := tfgen.GenerateSchemaWithOptions(tfgen.GenerateSchemaOptions{
-		ProviderInfo: info, DiagnosticsSink: sink, XInMemoryDocs: true,
-	})
-	if err != nil {
-		return fmt.Errorf("generating the docker provider schema: %w", err)
-	}
-	out := json.NewEncoder(os.Stdout)
-	out.SetIndent("", "  ")
-	return out.Encode(res.PackageSpec)
-}
-
-// loadSchema reads the schema that the build wrote beside this binary.
-func loadSchema() ([]byte, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	path := filepath.Join(filepath.Dir(exe), schemaFile)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s is missing: rebuild the plugin with toolchain/docker-provider/build.sh: %w", path, err)
-	}
-	return data, nil
-}
-
 func main() {
-	info := providerInfo()
-	if len(os.Args) > 1 && os.Args[1] == "schema" {
-		if err := printSchema(info); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		return
-	}
-	schema, err := loadSchema()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	tfbridge.Main(pkgName, version, info, schema)
+	tfbridge.Main(pkgName, version, providerInfo(), nil)
 }

@@ -1,0 +1,42 @@
+# The two set-up commands are `make gameday` and `make test`; each bootstraps
+# what it needs. The other targets are their parts.
+VENV  := .venv
+BIN   := $(VENV)/bin
+DRILL := $(BIN)/drill
+
+.PHONY: gameday test venv bootstrap doctor lint typecheck unit integration down-ci clean
+
+gameday: bootstrap
+	$(DRILL) gameday
+
+test: bootstrap
+	$(MAKE) lint typecheck unit integration
+
+venv:
+	bash scripts/venv.sh
+
+bootstrap: venv
+	$(DRILL) bootstrap
+
+doctor: venv
+	$(DRILL) doctor
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+unit: venv
+	$(BIN)/pytest -q tests/unit
+
+integration: bootstrap
+	$(BIN)/pytest -q tests/integration
+
+# Destroy what a crashed test run may have left of the test stack.
+down-ci: venv
+	$(DRILL) --stack ci down
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,52 @@
+"""The deployed test stack: one real `drill up` of stack `ci` for the whole session.
+
+These tests deploy with the real engine and the real docker plugin. They
+skip, saying why, when no Docker engine answers; CI always has one, since
+`make test` starts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from rich.console import Console
+
+from drill import stack as stacks
+from drill.checks import leftovers
+from drill.paths import StatePaths, state_paths
+from drill.toolchain.docker_engine import engine_version
+from drill.toolchain.pulumi_cli import find_pulumi_cli
+from infra.topology import Topology
+
+STACK = "ci"
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """The test stack as the first `drill up` left it."""
+
+    paths: StatePaths
+    topology: Topology
+    first_up_seconds: float
+    first_up_changes: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def deployed() -> Iterator[Deployed]:
+    if engine_version() is None:
+        pytest.skip("no Docker engine answers: run `make bootstrap` (CI always starts one)")
+    paths = state_paths()
+    if find_pulumi_cli(paths) is None:
+        pytest.skip("the Pulumi CLI is not built: run `make bootstrap`")
+    console = Console(stderr=True)
+    hosts: set[str] = set()
+    try:
+        stacks.down(paths, STACK, console)  # what a crashed run may have left
+        result = stacks.up(paths, STACK, console)
+        hosts = {room.docker_host for room in result.topology.rooms}
+        yield Deployed(paths, result.topology, result.seconds, result.changes)
+    finally:
+        stacks.down(paths, STACK, console)
+    assert leftovers(STACK, hosts or {"unix:///var/run/docker.sock"}) == []

@@ -1,0 +1,50 @@
+"""A real deploy: idempotence, networks and ports, and a clean teardown."""
+
+from __future__ import annotations
+
+import docker
+from rich.console import Console
+
+from drill import stack as stacks
+from tests.integration.conftest import STACK, Deployed
+
+
+def client() -> docker.DockerClient:
+    return docker.DockerClient(base_url="unix:///var/run/docker.sock")
+
+
+def test_first_up_created_every_container_network_and_volume(deployed: Deployed) -> None:
+    # 3 providers, 7 networks, 2 volumes, 3 containers, 4 components and the stack itself
+    assert deployed.first_up_changes.get("create", 0) >= 3 + 7 + 2 + 3
+    names = {c.name for c in client().containers.list(filters={"label": f"hospital.stack={STACK}"})}
+    assert names == {c.name for c in deployed.topology.containers()}
+
+
+def test_a_second_up_changes_nothing(deployed: Deployed) -> None:
+    again = stacks.up(deployed.paths, STACK, Console(stderr=True))
+    assert not again.changed, again.changes
+    assert again.topology == deployed.topology
+
+
+def test_room_and_san_networks_are_internal_and_access_is_not(deployed: Deployed) -> None:
+    docker_client = client()
+    for room in deployed.topology.rooms:
+        for name in (room.network, room.san_network):
+            assert docker_client.networks.get(name).attrs["Internal"] is True, name
+    assert docker_client.networks.get(deployed.topology.access_network).attrs["Internal"] is False
+
+
+def test_ports_are_published_on_loopback_only(deployed: Deployed) -> None:
+    published = []
+    for container in client().containers.list(filters={"label": f"hospital.stack={STACK}"}):
+        for bindings in (container.attrs["HostConfig"]["PortBindings"] or {}).values():
+            published += [b["HostIp"] for b in bindings or []]
+    assert published and set(published) == {"127.0.0.1"}
+
+
+def test_every_container_carries_room_tier_and_service_labels(deployed: Deployed) -> None:
+    for info in deployed.topology.containers():
+        labels = client().containers.get(info.name).labels
+        assert labels["hospital.room"] == info.room
+        assert labels["hospital.tier"] == info.tier
+        assert labels["hospital.service"] == info.service

@@ -1,0 +1,70 @@
+"""load_stack_spec: good config gives typed specs; bad config names the key and the fix."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from drill.errors import ConfigError
+from infra.config import LOCAL_ENGINE, load_stack_spec
+
+GOOD: dict[str, object] = {
+    "rooms": {
+        "nord-1": {"site": "Hôpital Nord"},
+        "nord-2": {"site": "Hôpital Nord", "docker_host": "tcp://127.0.0.1:2375"},
+        "bellevue": {"site": "Bellevue IT centre"},
+    },
+    "intranet": {"replicas": ["nord-2", "bellevue"], "balancer": "nord-2", "port": 18080},
+}
+
+
+def with_change(path: tuple[str, ...], value: object) -> dict[str, object]:
+    raw = copy.deepcopy(GOOD)
+    node: dict[str, object] = raw
+    for key in path[:-1]:
+        child = node[key]
+        assert isinstance(child, dict)
+        node = child
+    node[path[-1]] = value
+    return raw
+
+
+def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
+    spec = load_stack_spec("gameday", GOOD)
+    assert [r.name for r in spec.rooms] == ["nord-1", "nord-2", "bellevue"]
+    assert spec.room("nord-1").docker_host == LOCAL_ENGINE
+    assert spec.room("nord-2").docker_host == "tcp://127.0.0.1:2375"
+    assert spec.intranet.replica_rooms == ("nord-2", "bellevue")
+    assert spec.prefix == "hdrp-gameday"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        (("intranet", "replicas"), ["nord-2", "pasteur"], "unknown room 'pasteur'"),
+        (("intranet", "balancer"), "pasteur", "intranet.balancer names unknown room"),
+        (("intranet", "replicas"), ["nord-2", "nord-2"], "at least two distinct rooms"),
+        (("intranet", "replicas"), "nord-2", "not a list of room names"),
+        (("intranet", "port"), "18080", "not a port number"),
+        (("intranet", "port"), 80, "not a port number"),
+        (("intranet", "port"), True, "not a port number"),
+        (("rooms", "nord-1"), {"site": "x", "docker_host": "localhost"}, "docker_host 'localhost'"),
+        (("rooms", "nord-1"), {"site": "x", "disks": 3}, "unknown field 'disks'"),
+        (("rooms", "Nord_1"), {"site": "x"}, "not a lower-case name"),
+        (("rooms",), {}, "lists no room"),
+        (("rooms",), ["nord-1"], "hospital-drp:rooms is missing or not a mapping"),
+        (("intranet",), None, "hospital-drp:intranet is missing"),
+        (("storage",), {}, "unknown config key hospital-drp:storage"),
+    ],
+)
+def test_bad_config_names_the_key_and_the_fix(path: tuple[str, ...], value: object, named: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_stack_spec("gameday", with_change(path, value))
+    assert named in str(caught.value)
+    assert "Fix:" in str(caught.value)
+
+
+def test_bad_stack_name_is_refused() -> None:
+    with pytest.raises(ConfigError, match="stack name 'Game Day'"):
+        load_stack_spec("Game Day", GOOD)

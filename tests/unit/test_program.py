@@ -1,0 +1,127 @@
+"""The Pulumi program, run against Pulumi mocks: what it declares, and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pytest
+
+from infra.config import load_stack_spec
+from infra.images import ServiceImages
+from infra.program import deploy
+from infra.topology import Topology
+from tests.unit.test_config import GOOD
+
+IMAGES = ServiceImages(intranet="hospital-drp/intranet:abc", intranet_lb="hospital-drp/intranet-lb:def")
+
+
+@dataclass(frozen=True)
+class Declared:
+    typ: str
+    name: str
+    inputs: dict[str, Any]
+    provider: str | None
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.declared: list[Declared] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.declared.append(Declared(args.typ, args.name, dict(args.inputs), args.provider))
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@dataclass(frozen=True)
+class Run:
+    declared: list[Declared]
+    topology: Topology
+
+    def of_type(self, typ: str) -> dict[str, Declared]:
+        return {d.name: d for d in self.declared if d.typ == typ}
+
+
+@pytest.fixture(scope="module")
+def run() -> Run:
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project="hospital-drp", stack="unit", preview=False)
+    found: list[Topology] = []
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def program() -> None:
+        found.append(deploy(load_stack_spec("unit", GOOD), IMAGES))
+
+    program()
+    return Run(mocks.declared, found[0])
+
+
+def labels(d: Declared) -> dict[str, str]:
+    return {item["label"]: item["value"] for item in d.inputs["labels"]}
+
+
+def test_each_room_has_its_own_provider_with_its_configured_host(run: Run) -> None:
+    providers = run.of_type("pulumi:providers:docker")
+    assert set(providers) == {"nord-1-engine", "nord-2-engine", "bellevue-engine"}
+    assert providers["nord-2-engine"].inputs["host"] == "tcp://127.0.0.1:2375"
+    assert providers["nord-1-engine"].inputs["host"] == "unix:///var/run/docker.sock"
+
+
+def test_room_and_san_networks_are_internal_and_access_is_not(run: Run) -> None:
+    networks = run.of_type("docker:index/network:Network")
+    for room in ("nord-1", "nord-2", "bellevue"):
+        assert networks[f"{room}-network"].inputs["internal"] is True
+        assert networks[f"{room}-san"].inputs["internal"] is True
+        assert networks[f"{room}-san"].inputs["name"] == f"hdrp-unit-{room}-san"
+    assert not networks["access-network"].inputs.get("internal")
+
+
+def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    assert set(containers) == {"intranet-nord-2", "intranet-bellevue", "intranet-lb"}
+    for container in containers.values():
+        assert set(labels(container)) >= {
+            "hospital.room",
+            "hospital.tier",
+            "hospital.service",
+            "hospital.stack",
+        }
+        room = labels(container)["hospital.room"]
+        assert container.provider is not None and f"::{room}-engine::" in container.provider
+    assert labels(containers["intranet-bellevue"])["hospital.tier"] == "app"
+    assert labels(containers["intranet-lb"])["hospital.tier"] == "edge"
+
+
+def test_replicas_keep_their_own_data_volume_and_no_san(run: Run) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    volumes = {v.inputs["name"] for v in run.of_type("docker:index/volume:Volume").values()}
+    for room in ("nord-2", "bellevue"):
+        replica = containers[f"intranet-{room}"]
+        [mount] = replica.inputs["volumes"]
+        assert mount["volumeName"] == f"hdrp-unit-intranet-data-{room}" and mount["volumeName"] in volumes
+        assert [n["name"] for n in replica.inputs["networksAdvanced"]] == [f"hdrp-unit-{room}"]
+
+
+def test_only_the_balancer_publishes_and_only_on_loopback(run: Run) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    assert containers["intranet-lb"].inputs["ports"] == [
+        {"internal": 8080, "external": 18080, "ip": "127.0.0.1"}
+    ]
+    assert not containers["intranet-nord-2"].inputs.get("ports")
+    upload = containers["intranet-lb"].inputs["uploads"][0]
+    assert upload["file"] == "/etc/haproxy/haproxy.cfg"
+    assert "hdrp-unit-intranet-bellevue:8000" in upload["content"]
+
+
+def test_topology_names_what_was_declared(run: Run) -> None:
+    service = run.topology.service("intranet")
+    declared = {d.inputs["name"] for d in run.of_type("docker:index/container:Container").values()}
+    assert {c.name for c in service.containers} == declared
+    assert service.url == "http://127.0.0.1:18080"
+    assert {r.san_network for r in run.topology.rooms} == {
+        f"hdrp-unit-{r}-san" for r in ("nord-1", "nord-2", "bellevue")
+    }

@@ -1,0 +1,43 @@
+"""The topology output survives a round trip and malformed output is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from drill.errors import DeployError
+from infra.topology import ContainerInfo, RoomInfo, ServiceInfo, Topology, topology_from_output
+
+TOPOLOGY = Topology(
+    stack="t",
+    prefix="hdrp-t",
+    access_network="hdrp-t-access",
+    rooms=(
+        RoomInfo(
+            "nord-2", "Hôpital Nord", "unix:///var/run/docker.sock", "hdrp-t-nord-2", "hdrp-t-nord-2-san"
+        ),
+    ),
+    services=(
+        ServiceInfo(
+            "intranet",
+            "http://127.0.0.1:18080",
+            (ContainerInfo("hdrp-t-intranet-nord-2", "nord-2", "app", "intranet"),),
+        ),
+    ),
+)
+
+
+def test_round_trip_gives_the_same_topology() -> None:
+    assert topology_from_output(TOPOLOGY.to_output()) == TOPOLOGY
+
+
+def test_lookup_of_service_and_containers() -> None:
+    assert TOPOLOGY.service("intranet").url == "http://127.0.0.1:18080"
+    assert [c.name for c in TOPOLOGY.containers()] == ["hdrp-t-intranet-nord-2"]
+    with pytest.raises(DeployError, match="no service 'mail'"):
+        TOPOLOGY.service("mail")
+
+
+@pytest.mark.parametrize("broken", [{}, {**TOPOLOGY.to_output(), "rooms": "nord-2"}])
+def test_malformed_output_is_refused_with_a_fix(broken: dict[str, object]) -> None:
+    with pytest.raises(DeployError, match=r"malformed.*drill up"):
+        topology_from_output(broken)

@@ -1,0 +1,50 @@
+"""The workspace copy: committed config wins, machine-bound keys are kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from drill import workspace
+from drill.errors import ConfigError
+from drill.paths import StatePaths
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "Pulumi.yaml").write_text("name: hospital-drp\nruntime: python\n")
+    (root / "Pulumi.lab.yaml").write_text("config:\n  hospital-drp:intranet:\n    port: 18080\n")
+    monkeypatch.setattr(workspace, "PROJECT_ROOT", root)
+    return root
+
+
+def test_committed_keys_win_and_the_salt_is_kept(project: Path, tmp_path: Path) -> None:
+    paths = StatePaths(tmp_path / "state")
+    work = workspace.prepare_workspace(paths, "lab")
+    stack_file = work / "Pulumi.lab.yaml"
+    # what Pulumi writes on its own into the copy
+    stack_file.write_text(
+        "encryptionsalt: v1:abc\nconfig:\n  hospital-drp:intranet:\n    port: 1\n  hospital-drp:secret: x\n"
+    )
+    (project / "Pulumi.lab.yaml").write_text("config:\n  hospital-drp:intranet:\n    port: 19090\n")
+    workspace.prepare_workspace(paths, "lab")
+    merged = yaml.safe_load(stack_file.read_text())
+    assert merged["encryptionsalt"] == "v1:abc"
+    assert merged["config"]["hospital-drp:intranet"] == {"port": 19090}
+    assert merged["config"]["hospital-drp:secret"] == "x"
+    assert (work / "Pulumi.yaml").read_text().startswith("name: hospital-drp")
+
+
+def test_unknown_stack_lists_the_known_ones(project: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no stack config Pulumi\.prod\.yaml.*stacks lab"):
+        workspace.prepare_workspace(StatePaths(tmp_path / "state"), "prod")
+
+
+def test_stack_config_that_is_not_yaml_is_refused(project: Path, tmp_path: Path) -> None:
+    (project / "Pulumi.lab.yaml").write_text("config: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        workspace.prepare_workspace(StatePaths(tmp_path / "state"), "lab")
