@@ -25,6 +25,9 @@ from infra.program import make_program
 from infra.topology import Topology, topology_from_output
 
 log = logging.getLogger(__name__)
+# When the engine stops a failed deploy, the inline program's gRPC server
+# logs a traceback per pending call; the engine's own error says it all.
+logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
 
 PROJECT = "hospital-drp"
 
@@ -131,6 +134,11 @@ def _progress(show: Callable[[str], object]) -> Callable[[auto.EngineEvent], Non
 
 
 def _last_line(exc: auto.CommandError) -> str:
-    text = str(exc).strip().splitlines()
-    errors = [line.strip() for line in text if "error" in line.lower()]
-    return (errors or text or ["(no output)"])[-1][:500]
+    """The engine's first specific error line (a resource's, not the summary)."""
+    text = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    specific = [
+        line.removeprefix("* ")
+        for line in text
+        if line.startswith(("error:", "* ")) and not line.endswith(("update failed", "error occurred:"))
+    ]
+    return (specific or text or ["(no output)"])[0][:500]

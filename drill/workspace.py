@@ -37,7 +37,10 @@ def prepare_workspace(paths: StatePaths, stack: str) -> Path:
     committed = _read_yaml(source)
     work = paths.root / "workspace"
     work.mkdir(parents=True, exist_ok=True)
-    (work / "Pulumi.yaml").write_text((PROJECT_ROOT / "Pulumi.yaml").read_text())
+    project = _read_yaml(PROJECT_ROOT / "Pulumi.yaml")
+    # The copy sits elsewhere: point its `main` back at the program's folder.
+    project["main"] = str(PROJECT_ROOT / str(project.get("main", ".")))
+    (work / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False, allow_unicode=True))
     target = work / source.name
     kept = _read_yaml(target) if target.exists() else {}
     merged = {**kept, **{k: v for k, v in committed.items() if k != "config"}}

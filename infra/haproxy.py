@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LISTEN_PORT = 8080
+HEALTH_URI = "/lb-health"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ def render_haproxy_config(backends: list[Backend]) -> str:
     on a dead replica is retried on the other one (retry-on + redispatch),
     and the dead one leaves the pool after two failed checks 300 ms apart.
     Names resolve through Docker's DNS, so a replica may be re-created.
+    HEALTH_URI answers 200 while at least one replica is up, 503 otherwise.
     """
     if not backends:
         raise ValueError("the intranet balancer needs at least one backend")
@@ -54,6 +56,8 @@ resolvers docker
 
 frontend intranet
     bind :{LISTEN_PORT}
+    monitor-uri {HEALTH_URI}
+    monitor fail if {{ nbsrv(replicas) lt 1 }}
     default_backend replicas
 
 backend replicas

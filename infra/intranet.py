@@ -10,7 +10,7 @@ import pulumi_docker as docker
 
 from infra.access import PUBLISH_IP, AccessNetwork
 from infra.config import IntranetSpec
-from infra.haproxy import LISTEN_PORT, Backend, render_haproxy_config
+from infra.haproxy import HEALTH_URI, LISTEN_PORT, Backend, render_haproxy_config
 from infra.labels import Placement, volume_labels
 from infra.rooms import MachineRoom
 from infra.topology import ContainerInfo, ServiceInfo
@@ -18,6 +18,11 @@ from infra.topology import ContainerInfo, ServiceInfo
 SERVICE = "intranet"
 APP_PORT = 8000
 DATA_PATH = "/var/lib/intranet"
+# The balancer image has no HTTP client: bash asks HAProxy's monitor URI itself.
+_BALANCER_CHECK = (
+    f"exec 3<>/dev/tcp/127.0.0.1/{LISTEN_PORT} && printf 'GET {HEALTH_URI} HTTP/1.0\\r\\n\\r\\n' >&3"
+    " && read -r status <&3 && [[ $status == *' 200 '* ]]"
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,6 @@ class Intranet(pulumi.ComponentResource):
                 timeout="2s",
                 retries=3,
                 start_period="30s",
-                start_interval="500ms",
             ),
             restart="unless-stopped",
             wait=True,
@@ -114,12 +118,11 @@ class Intranet(pulumi.ComponentResource):
                 )
             ],
             healthcheck=docker.ContainerHealthcheckArgs(
-                tests=["CMD-SHELL", f"exec 3<>/dev/tcp/127.0.0.1/{LISTEN_PORT}"],
+                tests=["CMD", "bash", "-c", _BALANCER_CHECK],
                 interval="2s",
                 timeout="2s",
                 retries=3,
                 start_period="20s",
-                start_interval="500ms",
             ),
             restart="unless-stopped",
             wait=True,

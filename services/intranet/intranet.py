@@ -188,6 +188,17 @@ def make_handler(app: Intranet) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A server that does not print a traceback when a client hangs up early,
+    as HAProxy's health checks do once they have read the status line."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 def check(port: int) -> int:
     """Health check for Docker: exit 0 when /health answers 200."""
     try:
@@ -206,8 +217,7 @@ def main() -> int:
     if args.check:
         return check(args.port)
     app = Intranet(open_database(args.data), os.environ.get("INTRANET_REPLICA", "unknown"))
-    server = ThreadingHTTPServer(("0.0.0.0", args.port), make_handler(app))  # noqa: S104 - inside its container
-    server.daemon_threads = True
+    server = QuietServer(("0.0.0.0", args.port), make_handler(app))  # noqa: S104 - inside its container
     server.serve_forever()
     return 0
 

@@ -16,7 +16,7 @@ from drill.paths import StatePaths
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
     root.mkdir()
-    (root / "Pulumi.yaml").write_text("name: hospital-drp\nruntime: python\n")
+    (root / "Pulumi.yaml").write_text("name: hospital-drp\nruntime: python\nmain: infra\n")
     (root / "Pulumi.lab.yaml").write_text("config:\n  hospital-drp:intranet:\n    port: 18080\n")
     monkeypatch.setattr(workspace, "PROJECT_ROOT", root)
     return root
@@ -36,7 +36,9 @@ def test_committed_keys_win_and_the_salt_is_kept(project: Path, tmp_path: Path) 
     assert merged["encryptionsalt"] == "v1:abc"
     assert merged["config"]["hospital-drp:intranet"] == {"port": 19090}
     assert merged["config"]["hospital-drp:secret"] == "x"
-    assert (work / "Pulumi.yaml").read_text().startswith("name: hospital-drp")
+    project_file = yaml.safe_load((work / "Pulumi.yaml").read_text())
+    assert project_file["name"] == "hospital-drp"
+    assert project_file["main"] == str(project / "infra")
 
 
 def test_unknown_stack_lists_the_known_ones(project: Path, tmp_path: Path) -> None:
