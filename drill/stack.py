@@ -71,9 +71,11 @@ def open_stack(paths: StatePaths, stack: str, images: ServiceImages | None) -> a
 
 
 def up(paths: StatePaths, stack: str, console: Console) -> UpResult:
-    """Build the images, deploy the stack and return what changed.
+    """Check the config, build the images, deploy the stack and return what changed.
 
-    Raises DeployError with the engine's last error line when the deploy fails.
+    Raises ConfigError before anything is built when the stack config is bad,
+    and DeployError with the engine's error when the deploy fails; a failed
+    first deploy is destroyed again, so that nothing half-created is left.
     """
     images = build_service_images(console)
     handle = open_stack(paths, stack, images)

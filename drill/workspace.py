@@ -15,6 +15,9 @@ import yaml
 
 from drill.errors import ConfigError
 from drill.paths import PROJECT_ROOT, StatePaths
+from infra.config import StackSpec, load_stack_spec
+
+NAMESPACE = "hospital-drp:"
 
 
 def stack_config_file(stack: str) -> Path:
@@ -22,18 +25,24 @@ def stack_config_file(stack: str) -> Path:
     return PROJECT_ROOT / f"Pulumi.{stack}.yaml"
 
 
+def check_stack_config(stack: str) -> StackSpec:
+    """Check the committed stack config before anything is deployed.
+
+    The program checks it again when it runs; checking here first turns a
+    bad value into one line and an exit before the engine starts.
+    Raises ConfigError naming the key and the fix.
+    """
+    committed = _read_yaml(_committed_file(stack))
+    raw = {k.removeprefix(NAMESPACE): v for k, v in _config(committed).items() if k.startswith(NAMESPACE)}
+    return load_stack_spec(stack, raw)
+
+
 def prepare_workspace(paths: StatePaths, stack: str) -> Path:
     """Write the workspace folder for stack and return it.
 
     Raises ConfigError when the stack has no committed config file or it is not YAML.
     """
-    source = stack_config_file(stack)
-    if not source.exists():
-        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_ROOT.glob("Pulumi.*.yaml"))
-        raise ConfigError(
-            f"there is no stack config {source.name}",
-            f"use one of the stacks {', '.join(known) or '(none)'} or write {source.name}",
-        )
+    source = _committed_file(stack)
     committed = _read_yaml(source)
     work = paths.root / "workspace"
     work.mkdir(parents=True, exist_ok=True)
@@ -47,6 +56,17 @@ def prepare_workspace(paths: StatePaths, stack: str) -> Path:
     merged["config"] = {**_config(kept), **_config(committed)}
     target.write_text(yaml.safe_dump(merged, sort_keys=True, allow_unicode=True))
     return work
+
+
+def _committed_file(stack: str) -> Path:
+    source = stack_config_file(stack)
+    if not source.exists():
+        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_ROOT.glob("Pulumi.*.yaml"))
+        raise ConfigError(
+            f"there is no stack config {source.name}",
+            f"use one of the stacks {', '.join(known) or '(none)'} or write {source.name}",
+        )
+    return source
 
 
 def _read_yaml(path: Path) -> dict[str, object]:

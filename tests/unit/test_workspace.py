@@ -50,3 +50,25 @@ def test_stack_config_that_is_not_yaml_is_refused(project: Path, tmp_path: Path)
     (project / "Pulumi.lab.yaml").write_text("config: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         workspace.prepare_workspace(StatePaths(tmp_path / "state"), "lab")
+
+
+def test_bad_committed_config_is_refused_before_any_deploy(project: Path) -> None:
+    (project / "Pulumi.lab.yaml").write_text(
+        "config:\n  hospital-drp:rooms:\n    nord-1: {site: Nord}\n"
+        "  hospital-drp:intranet: {replicas: [nord-1, pasteur], balancer: nord-1, port: 18080}\n"
+    )
+    with pytest.raises(ConfigError, match="unknown room 'pasteur'"):
+        workspace.check_stack_config("lab")
+
+
+def test_good_committed_config_gives_the_spec(project: Path) -> None:
+    (project / "Pulumi.lab.yaml").write_text(
+        "config:\n  hospital-drp:rooms:\n    nord-1: {site: Nord}\n    nord-2: {site: Nord}\n"
+        "  hospital-drp:intranet: {replicas: [nord-1, nord-2], balancer: nord-1, port: 18080}\n"
+    )
+    assert workspace.check_stack_config("lab").intranet.replica_rooms == ("nord-1", "nord-2")
+
+
+def test_the_committed_stacks_are_valid() -> None:
+    for stack in ("gameday", "ci"):
+        assert workspace.check_stack_config(stack).stack == stack
