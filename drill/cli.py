@@ -91,8 +91,10 @@ def cmd_down(paths: StatePaths, args: argparse.Namespace) -> int:
 def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
     """The main job end to end: bootstrap, deploy, check, tear down."""
     cmd_up(paths, args)
-    checked = cmd_status(paths, args)
-    torn_down = cmd_down(paths, args)
+    try:
+        checked = cmd_status(paths, args)
+    finally:
+        torn_down = cmd_down(paths, args)
     return checked or torn_down
 
 
