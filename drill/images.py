@@ -56,7 +56,20 @@ def build_service_images(console: Console) -> ServiceImages:
         with console.status(f"building image {ref}…"):
             _build(client, folder, ref)
         console.print(f"[green]✓[/] image {ref} built in {time.monotonic() - started:.1f} s")
+        _remove_older_tags(client, ref)
     return ServiceImages(**refs)
+
+
+def _remove_older_tags(client: docker.DockerClient, ref: str) -> None:
+    """Remove the earlier builds of ref's repository that no container uses, to bound the disk."""
+    repository = ref.rsplit(":", 1)[0]
+    for image in client.images.list(name=repository):
+        for tag in image.tags:
+            if tag != ref:
+                try:
+                    client.images.remove(tag)
+                except docker.errors.APIError:
+                    log.debug("keeping %s: a container still uses it", tag)
 
 
 def _build(client: docker.DockerClient, folder: Path, ref: str) -> None:

@@ -11,6 +11,7 @@ import pulumi_docker as docker
 from infra.access import PUBLISH_IP, AccessNetwork
 from infra.config import IntranetSpec
 from infra.haproxy import HEALTH_URI, LISTEN_PORT, Backend, render_haproxy_config
+from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.labels import Placement, volume_labels
 from infra.rooms import MachineRoom
 from infra.topology import ContainerInfo, ServiceInfo
@@ -84,16 +85,10 @@ class Intranet(pulumi.ComponentResource):
             labels=placement.container_labels(),
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=room.network.name)],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=DATA_PATH)],
-            healthcheck=docker.ContainerHealthcheckArgs(
-                tests=["CMD", "python3", "/app/intranet.py", "--check", "--port", str(APP_PORT)],
-                interval="2s",
-                timeout="2s",
-                retries=3,
-                start_period="30s",
-            ),
+            healthcheck=healthcheck("python3", "/app/intranet.py", "--check", "--port", str(APP_PORT)),
             restart="unless-stopped",
             wait=True,
-            wait_timeout=120,
+            wait_timeout=WAIT_TIMEOUT_S,
             opts=child,
         )
 
@@ -117,16 +112,10 @@ class Intranet(pulumi.ComponentResource):
                     file="/etc/haproxy/haproxy.cfg", content=render_haproxy_config(backends)
                 )
             ],
-            healthcheck=docker.ContainerHealthcheckArgs(
-                tests=["CMD", "bash", "-c", _BALANCER_CHECK],
-                interval="2s",
-                timeout="2s",
-                retries=3,
-                start_period="20s",
-            ),
+            healthcheck=healthcheck("bash", "-c", _BALANCER_CHECK, start_period="20s"),
             restart="unless-stopped",
             wait=True,
-            wait_timeout=120,
+            wait_timeout=WAIT_TIMEOUT_S,
             opts=pulumi.ResourceOptions(parent=self, provider=room.provider, depends_on=self.replicas),
         )
 

@@ -37,18 +37,16 @@ class MachineRoom(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, provider=self.provider)
         self.network_name = f"{args.prefix}-{room.name}"
         self.san_network_name = f"{args.prefix}-{room.name}-san"
-        self.network = docker.Network(
-            f"{room.name}-network",
-            name=self.network_name,
-            internal=True,
-            labels=network_labels(args.stack, room.name, "room"),
-            opts=child,
-        )
-        self.san_network = docker.Network(
-            f"{room.name}-san",
-            name=self.san_network_name,
-            internal=True,
-            labels=network_labels(args.stack, room.name, "san"),
-            opts=child,
+        self.network = self._internal_network(f"{room.name}-network", self.network_name, "room", args, child)
+        self.san_network = self._internal_network(
+            f"{room.name}-san", self.san_network_name, "san", args, child
         )
         self.register_outputs({"network": self.network.name, "san_network": self.san_network.name})
+
+    @staticmethod
+    def _internal_network(
+        resource: str, name: str, kind: str, args: MachineRoomArgs, opts: pulumi.ResourceOptions
+    ) -> docker.Network:
+        """A network with no route out, labelled with its room and kind."""
+        labels = network_labels(args.stack, args.room.name, kind)
+        return docker.Network(resource, name=name, internal=True, labels=labels, opts=opts)
