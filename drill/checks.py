@@ -26,7 +26,7 @@ def check_stack(topology: Topology) -> list[Check]:
     """Check that every container runs (and is healthy) and every service answers."""
     hosts = {room.name: room.docker_host for room in topology.rooms}
     checks = [_container(hosts[c.room], c.name) for c in topology.containers()]
-    checks += [_http(f"{s.name} {s.url}/health", f"{s.url}/health") for s in topology.services]
+    checks += [_http(f"{s.name} {s.health_url}", s.health_url) for s in topology.services if s.health_url]
     return checks
 
 

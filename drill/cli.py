@@ -51,7 +51,8 @@ def cmd_up(paths: StatePaths, args: argparse.Namespace) -> int:
     changes = ", ".join(f"{op} {n}" for op, n in sorted(result.changes.items()))
     console.print(f"stack {args.stack} deployed in {result.seconds:.1f} s: {changes}")
     for service in result.topology.services:
-        console.print(f"  {service.name}: {service.url}")
+        for endpoint in service.endpoints:
+            console.print(f"  {service.name} ({endpoint.name}): {endpoint.url}")
     return 0
 
 

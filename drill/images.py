@@ -23,16 +23,24 @@ from infra.images import ServiceImages
 
 log = logging.getLogger(__name__)
 
+# Every image builds with services/ as its context, so that all can copy services/common/.
 SERVICES_DIR = PROJECT_ROOT / "services"
-IMAGE_FOLDERS = {"intranet": "intranet", "intranet_lb": "intranet-lb"}
+IMAGE_FOLDERS = {
+    "intranet": "intranet",
+    "intranet_lb": "intranet-lb",
+    "postgres": "postgres",
+    "vault": "vault",
+    "appointments": "appointments",
+}
 
 
-def content_tag(folder: Path, base_id: str) -> str:
-    """A short hash of every file under folder (names and bytes) and the base image id."""
+def content_tag(folders: list[Path], base_id: str) -> str:
+    """A short hash of every file under folders (names and bytes) and the base image id."""
     digest = hashlib.sha256(base_id.encode())
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -48,7 +56,7 @@ def build_service_images(console: Console) -> ServiceImages:
     refs = {}
     for field, folder_name in IMAGE_FOLDERS.items():
         folder = SERVICES_DIR / folder_name
-        ref = f"hospital-drp/{folder_name}:{content_tag(folder, base_id)}"
+        ref = f"hospital-drp/{folder_name}:{content_tag([folder, SERVICES_DIR / 'common'], base_id)}"
         refs[field] = ref
         if image_id(ref):
             continue
@@ -74,7 +82,14 @@ def _remove_older_tags(client: docker.DockerClient, ref: str) -> None:
 
 def _build(client: docker.DockerClient, folder: Path, ref: str) -> None:
     try:
-        client.images.build(path=str(folder), tag=ref, buildargs={"BASE": BASE_IMAGE}, rm=True, pull=False)
+        client.images.build(
+            path=str(SERVICES_DIR),
+            dockerfile=f"{folder.name}/Dockerfile",
+            tag=ref,
+            buildargs={"BASE": BASE_IMAGE},
+            rm=True,
+            pull=False,
+        )
     except docker.errors.BuildError as exc:
         lines = [str(chunk.get("stream", chunk.get("error", ""))).strip() for chunk in exc.build_log]
         tail = " | ".join(line for line in lines if line)[-400:]

@@ -117,6 +117,12 @@ def down(paths: StatePaths, stack: str, console: Console) -> float:
     return time.monotonic() - started
 
 
+def _resource_count(handle: auto.Stack) -> int:
+    """How many resources the stack holds (the stack resource itself not counted)."""
+    resources = (handle.export_stack().deployment or {}).get("resources") or []
+    return sum(1 for r in resources if r.get("type") != "pulumi:pulumi:Stack")
+
+
 def _no_program() -> None:
     raise DeployError("this operation does not run the program", "use `drill up` to deploy")
 

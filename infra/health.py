@@ -13,7 +13,11 @@ WAIT_TIMEOUT_S = 120
 
 
 def healthcheck(*test: str, start_period: str = "30s") -> docker.ContainerHealthcheckArgs:
-    """A health check that runs test (exec form, no shell) every 2 s, failing after 3 misses."""
+    """A health check that runs test (exec form, no shell) every 2 s, failing after 3 misses.
+
+    start_period is written as Docker prints it back (under a minute: "45s"; "60s" would
+    read back as "1m0s" and show as a change on every deploy).
+    """
     return docker.ContainerHealthcheckArgs(
         tests=["CMD", *test], interval="2s", timeout="2s", retries=3, start_period=start_period
     )

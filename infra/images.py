@@ -11,3 +11,6 @@ class ServiceImages:
 
     intranet: str
     intranet_lb: str
+    postgres: str
+    vault: str
+    appointments: str

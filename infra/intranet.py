@@ -14,7 +14,7 @@ from infra.haproxy import HEALTH_URI, LISTEN_PORT, Backend, render_haproxy_confi
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.labels import Placement, volume_labels
 from infra.rooms import MachineRoom
-from infra.topology import ContainerInfo, ServiceInfo
+from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 
 SERVICE = "intranet"
 APP_PORT = 8000
@@ -124,4 +124,5 @@ class Intranet(pulumi.ComponentResource):
         spec = self.args.spec
         containers = [ContainerInfo(self.replica_name(r), r, "app", SERVICE) for r in spec.replica_rooms]
         containers.append(ContainerInfo(self.balancer_name, spec.balancer_room, "edge", SERVICE))
-        return ServiceInfo(name=SERVICE, url=f"http://{PUBLISH_IP}:{spec.port}", containers=tuple(containers))
+        url = f"http://{PUBLISH_IP}:{spec.port}"
+        return ServiceInfo(SERVICE, tuple(containers), (Endpoint("http", url),), f"{url}/health")

@@ -1,37 +1,82 @@
-"""The whole program: rooms, then the access network, then the services, then `topology`."""
+"""The whole program: rooms, networks, storage, vault, services, then `topology`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pulumi
 
 from infra.access import AccessNetwork, AccessNetworkArgs
-from infra.config import StackSpec, load_stack_spec
+from infra.appointments import Appointments, AppointmentsArgs
+from infra.backup_vault import BackupVault, BackupVaultArgs, backup_link
+from infra.config import SECRET_KEYS, SECTIONS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
 from infra.rooms import MachineRoom, MachineRoomArgs
-from infra.topology import RoomInfo, Topology
+from infra.storage_array import StorageArray, StorageArrayArgs
+from infra.topology import RoomInfo, ServiceInfo, Topology
 
-CONFIG_KEYS = ("rooms", "intranet")
+Secrets = Mapping[str, pulumi.Output[str]]
 
 
 def read_stack_spec() -> StackSpec:
     """Read the stack's config once, in the running program, into a StackSpec."""
     config = pulumi.Config("hospital-drp")
-    raw = {key: config.get_object(key) for key in CONFIG_KEYS}
+    raw = {key: config.get_object(key) for key in SECTIONS}
     return load_stack_spec(pulumi.get_stack(), {k: v for k, v in raw.items() if v is not None})
 
 
-def deploy(spec: StackSpec, images: ServiceImages) -> Topology:
+def read_secrets() -> Secrets:
+    """The generated secrets (see drill/secrets.py), as secret outputs."""
+    config = pulumi.Config("hospital-drp")
+    return {key: config.require_secret(key) for key in SECRET_KEYS}
+
+
+def pick(secrets: Secrets, *names: str) -> Secrets:
+    """Only the secrets a container needs."""
+    return {name: secrets[name] for name in names}
+
+
+def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology:
     """Declare every resource of the stack and return its topology."""
-    rooms = {
-        room.name: MachineRoom(room.name, MachineRoomArgs(room=room, stack=spec.stack, prefix=spec.prefix))
-        for room in spec.rooms
-    }
-    access = AccessNetwork(
-        "access",
-        AccessNetworkArgs(room=rooms[spec.intranet.balancer_room], stack=spec.stack, prefix=spec.prefix),
+    common = {"stack": spec.stack, "prefix": spec.prefix}
+    rooms = {room.name: MachineRoom(room.name, MachineRoomArgs(room=room, **common)) for room in spec.rooms}
+    access = AccessNetwork("access", AccessNetworkArgs(room=rooms[spec.intranet.balancer_room], **common))
+    link = backup_link(rooms[spec.vault.room], **common)
+    array = StorageArray(
+        f"storage-{spec.storage.array_room}",
+        StorageArrayArgs(
+            room=rooms[spec.storage.array_room],
+            backup_link=link,
+            image=images.postgres,
+            secrets=pick(secrets, "postgres_password", "replication_password", "appointments_db_password"),
+            **common,
+        ),
+    )
+    vault = BackupVault(
+        "vault",
+        BackupVaultArgs(
+            room=rooms[spec.vault.room],
+            array=array,
+            link=link,
+            image=images.vault,
+            base_backup_interval_s=spec.vault.base_backup_interval_s,
+            secrets=pick(secrets, "replication_password"),
+            **common,
+        ),
+    )
+    appointments = Appointments(
+        "appointments",
+        AppointmentsArgs(
+            spec=spec.appointments,
+            room=rooms[spec.appointments.room],
+            array=array,
+            vault=vault,
+            access=access,
+            image=images.appointments,
+            secrets=pick(secrets, "appointments_db_password"),
+            **common,
+        ),
     )
     intranet = Intranet(
         "intranet",
@@ -41,8 +86,7 @@ def deploy(spec: StackSpec, images: ServiceImages) -> Topology:
             access=access,
             app_image=images.intranet,
             balancer_image=images.intranet_lb,
-            stack=spec.stack,
-            prefix=spec.prefix,
+            **common,
         ),
     )
     topology = Topology(
@@ -53,10 +97,16 @@ def deploy(spec: StackSpec, images: ServiceImages) -> Topology:
             RoomInfo(r.spec.name, r.spec.site, r.spec.docker_host, r.network_name, r.san_network_name)
             for r in rooms.values()
         ),
-        services=(intranet.info(),),
+        services=(
+            ServiceInfo("storage", (array.info(),)),
+            ServiceInfo("vault", (vault.info(),)),
+            appointments.info(),
+            intranet.info(),
+        ),
     )
-    # The output resolves only once the balancer (and so every replica) exists.
-    pulumi.export("topology", intranet.balancer.id.apply(lambda _: topology.to_output()))
+    # The output resolves only once the last containers exist.
+    done = pulumi.Output.all(intranet.balancer.id, appointments.container.id)
+    pulumi.export("topology", done.apply(lambda _: topology.to_output()))
     return topology
 
 
@@ -64,6 +114,6 @@ def make_program(images: ServiceImages) -> Callable[[], None]:
     """The inline program the Automation API runs, bound to the built images."""
 
     def program() -> None:
-        deploy(read_stack_spec(), images)
+        deploy(read_stack_spec(), images, read_secrets())
 
     return program

@@ -35,12 +35,28 @@ class ContainerInfo:
 
 
 @dataclass(frozen=True)
-class ServiceInfo:
-    """A user-facing service: where users reach it and what it runs on."""
+class Endpoint:
+    """Where users (and probes) reach a service from the host: always 127.0.0.1."""
 
     name: str
     url: str
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """A service: what it runs on, where it is reached, and its health URL ("" if none)."""
+
+    name: str
     containers: tuple[ContainerInfo, ...]
+    endpoints: tuple[Endpoint, ...] = ()
+    health_url: str = ""
+
+    def endpoint(self, name: str) -> str:
+        """The URL of the endpoint called name, or raise DeployError."""
+        for endpoint in self.endpoints:
+            if endpoint.name == name:
+                return endpoint.url
+        raise DeployError(f"service {self.name} has no endpoint {name!r}", "run `drill up` to deploy it")
 
 
 @dataclass(frozen=True)
@@ -79,12 +95,13 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
         )
         services = tuple(
             ServiceInfo(
-                name=str(s["name"]),
-                url=str(s["url"]),
+                name=_str(s, "name"),
                 containers=tuple(
                     ContainerInfo(*(_str(c, f) for f in ("name", "room", "tier", "service")))
                     for c in _list(s["containers"])
                 ),
+                endpoints=tuple(Endpoint(_str(e, "name"), _str(e, "url")) for e in _list(s["endpoints"])),
+                health_url=_str(s, "health_url"),
             )
             for s in _list(raw["services"])
         )

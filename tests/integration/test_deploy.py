@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import docker
 from rich.console import Console
 
 from drill import stack as stacks
 from tests.integration.conftest import STACK, Deployed
-
-
-def client() -> docker.DockerClient:
-    return docker.DockerClient(base_url="unix:///var/run/docker.sock")
+from tests.integration.engine import client
 
 
 def test_first_up_created_every_container_network_and_volume(deployed: Deployed) -> None:
-    # 3 providers, 7 networks, 2 volumes, 3 containers, 4 components and the stack itself
-    assert deployed.first_up_changes.get("create", 0) >= 3 + 7 + 2 + 3
+    # 3 providers, 8 networks, 4 volumes, 6 containers (and the components)
+    assert deployed.first_up_changes.get("create", 0) >= 3 + 8 + 4 + 6
     names = {c.name for c in client().containers.list(filters={"label": f"hospital.stack={STACK}"})}
     assert names == {c.name for c in deployed.topology.containers()}
 

@@ -42,7 +42,7 @@ def test_balancer_runs_haproxy_unprivileged_with_our_config(deployed: Deployed) 
 
 
 def test_directory_answers_through_haproxy_from_both_replicas(deployed: Deployed) -> None:
-    url = deployed.topology.service("intranet").url
+    url = deployed.topology.service("intranet").endpoint("http")
     status, health, _ = get(f"{url}/health")
     assert status == 200 and isinstance(health, dict) and health["staff"] == 7300
     seen = set()
@@ -54,7 +54,7 @@ def test_directory_answers_through_haproxy_from_both_replicas(deployed: Deployed
 
 
 def test_losing_one_replica_costs_zero_failed_requests(deployed: Deployed) -> None:
-    url = deployed.topology.service("intranet").url
+    url = deployed.topology.service("intranet").endpoint("http")
     victim = docker.DockerClient(base_url="unix:///var/run/docker.sock").containers.get(
         f"{deployed.topology.prefix}-intranet-nord-2"
     )

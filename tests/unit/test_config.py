@@ -16,6 +16,9 @@ GOOD: dict[str, object] = {
         "bellevue": {"site": "Bellevue IT centre"},
     },
     "intranet": {"replicas": ["nord-2", "bellevue"], "balancer": "nord-2", "port": 18080},
+    "storage": {"array_room": "nord-1"},
+    "vault": {"room": "bellevue", "base_backup_interval_s": 600},
+    "appointments": {"room": "nord-1", "port": 18081},
 }
 
 
@@ -37,6 +40,8 @@ def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
     assert spec.room("nord-2").docker_host == "tcp://127.0.0.1:2375"
     assert spec.intranet.replica_rooms == ("nord-2", "bellevue")
     assert spec.prefix == "hdrp-gameday"
+    assert spec.vault.room == "bellevue" and spec.storage.array_room == "nord-1"
+    assert spec.appointments.port == 18081
 
 
 @pytest.mark.parametrize(
@@ -55,7 +60,12 @@ def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
         (("rooms",), {}, "lists no room"),
         (("rooms",), ["nord-1"], "hospital-drp:rooms is missing or not a mapping"),
         (("intranet",), None, "hospital-drp:intranet is missing"),
-        (("storage",), {}, "unknown config key hospital-drp:storage"),
+        (("mailstore",), {}, "unknown config key hospital-drp:mailstore"),
+        (("vault", "room"), "nord-1", "vault.room is nord-1, the room of the storage array"),
+        (("vault", "base_backup_interval_s"), 5, "base_backup_interval_s 5 is not a whole number from 30"),
+        (("vault", "schedule"), "hourly", "hospital-drp:vault has unknown field 'schedule'"),
+        (("appointments",), {"room": "nord-1"}, "hospital-drp:appointments.port is missing"),
+        (("appointments", "room"), "pasteur", "appointments.room names unknown room 'pasteur'"),
     ],
 )
 def test_bad_config_names_the_key_and_the_fix(path: tuple[str, ...], value: object, named: str) -> None:

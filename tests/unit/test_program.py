@@ -8,13 +8,20 @@ from typing import Any
 import pulumi
 import pytest
 
-from infra.config import load_stack_spec
+from infra.config import SECRET_KEYS, load_stack_spec
 from infra.images import ServiceImages
 from infra.program import deploy
 from infra.topology import Topology
 from tests.unit.test_config import GOOD
 
-IMAGES = ServiceImages(intranet="hospital-drp/intranet:abc", intranet_lb="hospital-drp/intranet-lb:def")
+IMAGES = ServiceImages(
+    intranet="hospital-drp/intranet:abc",
+    intranet_lb="hospital-drp/intranet-lb:def",
+    postgres="hospital-drp/postgres:1",
+    vault="hospital-drp/vault:2",
+    appointments="hospital-drp/appointments:3",
+)
+SECRETS = {key: f"not-a-real-{key}" for key in SECRET_KEYS}
 
 
 @dataclass(frozen=True)
@@ -54,10 +61,30 @@ def run() -> Run:
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> None:
-        found.append(deploy(load_stack_spec("unit", GOOD), IMAGES))
+        secrets = {key: pulumi.Output.secret(value) for key, value in SECRETS.items()}
+        found.append(deploy(load_stack_spec("unit", GOOD), IMAGES, secrets))
 
     program()
     return Run(mocks.declared, found[0])
+
+
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+
+
+def revealed(value: Any) -> Any:
+    """The value inside Pulumi's secret wrapper, as mocks receive it."""
+    if isinstance(value, dict) and SECRET_SIGNATURE in value:
+        return revealed(value["value"])
+    if isinstance(value, list):
+        return [revealed(item) for item in value]
+    if isinstance(value, dict):
+        return {key: revealed(item) for key, item in value.items()}
+    return value
+
+
+def test_secret_uploads_stay_secret_in_state(run: Run) -> None:
+    uploads = run.of_type("docker:index/container:Container")["postgres-nord-1"].inputs["uploads"]
+    assert SECRET_SIGNATURE in uploads
 
 
 def labels(d: Declared) -> dict[str, str]:
@@ -82,7 +109,14 @@ def test_room_and_san_networks_are_internal_and_access_is_not(run: Run) -> None:
 
 def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -> None:
     containers = run.of_type("docker:index/container:Container")
-    assert set(containers) == {"intranet-nord-2", "intranet-bellevue", "intranet-lb"}
+    assert set(containers) == {
+        "intranet-nord-2",
+        "intranet-bellevue",
+        "intranet-lb",
+        "postgres-nord-1",
+        "vault-bellevue",
+        "appointments-nord-1",
+    }
     for container in containers.values():
         assert set(labels(container)) >= {
             "hospital.room",
@@ -94,6 +128,8 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -
         assert container.provider is not None and f"::{room}-engine::" in container.provider
     assert labels(containers["intranet-bellevue"])["hospital.tier"] == "app"
     assert labels(containers["intranet-lb"])["hospital.tier"] == "edge"
+    assert labels(containers["postgres-nord-1"])["hospital.tier"] == "storage"
+    assert labels(containers["vault-bellevue"])["hospital.tier"] == "backup"
 
 
 def test_replicas_keep_their_own_data_volume_and_no_san(run: Run) -> None:
@@ -111,7 +147,11 @@ def test_only_the_balancer_publishes_and_only_on_loopback(run: Run) -> None:
     assert containers["intranet-lb"].inputs["ports"] == [
         {"internal": 8080, "external": 18080, "ip": "127.0.0.1"}
     ]
-    assert not containers["intranet-nord-2"].inputs.get("ports")
+    assert containers["appointments-nord-1"].inputs["ports"] == [
+        {"internal": 8000, "external": 18081, "ip": "127.0.0.1"}
+    ]
+    for name in ("intranet-nord-2", "postgres-nord-1", "vault-bellevue"):
+        assert not containers[name].inputs.get("ports"), name
     upload = containers["intranet-lb"].inputs["uploads"][0]
     assert upload["file"] == "/etc/haproxy/haproxy.cfg"
     assert "hdrp-unit-intranet-bellevue:8000" in upload["content"]
@@ -120,8 +160,38 @@ def test_only_the_balancer_publishes_and_only_on_loopback(run: Run) -> None:
 def test_topology_names_what_was_declared(run: Run) -> None:
     service = run.topology.service("intranet")
     declared = {d.inputs["name"] for d in run.of_type("docker:index/container:Container").values()}
-    assert {c.name for c in service.containers} == declared
-    assert service.url == "http://127.0.0.1:18080"
+    assert {c.name for c in run.topology.containers()} == declared
+    assert service.endpoint("http") == "http://127.0.0.1:18080"
+    assert service.health_url == "http://127.0.0.1:18080/health"
     assert {r.san_network for r in run.topology.rooms} == {
         f"hdrp-unit-{r}-san" for r in ("nord-1", "nord-2", "bellevue")
     }
+
+
+def test_storage_is_reachable_only_over_its_san_and_the_backup_link(run: Run) -> None:
+    containers = run.of_type("docker:index/container:Container")
+
+    def networks(name: str) -> list[str]:
+        return [n["name"] for n in containers[name].inputs["networksAdvanced"]]
+
+    assert networks("postgres-nord-1") == ["hdrp-unit-nord-1-san", "hdrp-unit-backup-link"]
+    assert networks("vault-bellevue") == ["hdrp-unit-backup-link"]
+    assert "hdrp-unit-nord-1-san" in networks("appointments-nord-1")
+    link = run.of_type("docker:index/network:Network")["backup-link"]
+    assert link.inputs["internal"] is True
+
+
+def test_secrets_reach_containers_as_root_only_files(run: Run) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    uploads = {u["file"]: u for u in revealed(containers["postgres-nord-1"].inputs["uploads"])}
+    assert set(uploads) == {
+        "/run/secrets/appointments_db_password",
+        "/run/secrets/postgres_password",
+        "/run/secrets/replication_password",
+    }
+    assert all(u["permissions"] == "0400" for u in uploads.values())
+    assert uploads["/run/secrets/postgres_password"]["content"] == "not-a-real-postgres_password"
+    vault_files = [u["file"] for u in revealed(containers["vault-bellevue"].inputs["uploads"])]
+    assert vault_files == ["/run/secrets/replication_password"]
+    for container in containers.values():
+        assert not any("password" in env for env in container.inputs.get("envs", []))

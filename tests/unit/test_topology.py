@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drill.errors import DeployError
-from infra.topology import ContainerInfo, RoomInfo, ServiceInfo, Topology, topology_from_output
+from infra.topology import ContainerInfo, Endpoint, RoomInfo, ServiceInfo, Topology, topology_from_output
 
 TOPOLOGY = Topology(
     stack="t",
@@ -19,8 +19,9 @@ TOPOLOGY = Topology(
     services=(
         ServiceInfo(
             "intranet",
-            "http://127.0.0.1:18080",
             (ContainerInfo("hdrp-t-intranet-nord-2", "nord-2", "app", "intranet"),),
+            (Endpoint("http", "http://127.0.0.1:18080"),),
+            "http://127.0.0.1:18080/health",
         ),
     ),
 )
@@ -31,7 +32,9 @@ def test_round_trip_gives_the_same_topology() -> None:
 
 
 def test_lookup_of_service_and_containers() -> None:
-    assert TOPOLOGY.service("intranet").url == "http://127.0.0.1:18080"
+    assert TOPOLOGY.service("intranet").endpoint("http") == "http://127.0.0.1:18080"
+    with pytest.raises(DeployError, match="no endpoint 'smtp'"):
+        TOPOLOGY.service("intranet").endpoint("smtp")
     assert [c.name for c in TOPOLOGY.containers()] == ["hdrp-t-intranet-nord-2"]
     with pytest.raises(DeployError, match="no service 'mail'"):
         TOPOLOGY.service("mail")

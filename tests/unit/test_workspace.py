@@ -63,10 +63,18 @@ def test_bad_committed_config_is_refused_before_any_deploy(project: Path) -> Non
 
 def test_good_committed_config_gives_the_spec(project: Path) -> None:
     (project / "Pulumi.lab.yaml").write_text(
-        "config:\n  hospital-drp:rooms:\n    nord-1: {site: Nord}\n    nord-2: {site: Nord}\n"
-        "  hospital-drp:intranet: {replicas: [nord-1, nord-2], balancer: nord-1, port: 18080}\n"
+        "config:\n  hospital-drp:rooms:\n    nord-1: {site: Nord}\n    bellevue: {site: Bellevue}\n"
+        "  hospital-drp:intranet: {replicas: [nord-1, bellevue], balancer: nord-1, port: 18080}\n"
+        "  hospital-drp:appointments: {port: 18081}\n"
+        "  hospital-drp:postgres_password: {secure: v1:abc}\n"
     )
-    assert workspace.check_stack_config("lab").intranet.replica_rooms == ("nord-1", "nord-2")
+    spec = workspace.check_stack_config("lab")
+    assert spec.intranet.replica_rooms == ("nord-1", "bellevue")
+    assert (spec.storage.array_room, spec.vault.room, spec.appointments.room) == (
+        "nord-1",
+        "bellevue",
+        "nord-1",
+    )
 
 
 def test_the_committed_stacks_are_valid() -> None:

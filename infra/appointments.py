@@ -1,0 +1,78 @@
+"""The appointment-booking application: HTML for secretaries, a JSON API, over the storage array."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from infra.access import PUBLISH_IP, AccessNetwork
+from infra.backup_vault import BackupVault
+from infra.config import AppointmentsSpec
+from infra.health import WAIT_TIMEOUT_S, healthcheck
+from infra.labels import Placement
+from infra.rooms import MachineRoom
+from infra.secret_files import secret_uploads
+from infra.storage_array import StorageArray
+from infra.topology import ContainerInfo, Endpoint, ServiceInfo
+
+APP_PORT = 8000
+SERVICE = "appointments"
+
+
+@dataclass(frozen=True)
+class AppointmentsArgs:
+    """Placement, where its database lives, how users reach it, image and secrets."""
+
+    spec: AppointmentsSpec
+    room: MachineRoom
+    array: StorageArray
+    vault: BackupVault
+    access: AccessNetwork
+    image: str
+    secrets: Mapping[str, pulumi.Output[str]]
+    stack: str
+    prefix: str
+
+
+class Appointments(pulumi.ComponentResource):
+    """The booking app server: on its room's SAN to reach the database, published on 127.0.0.1."""
+
+    def __init__(self, name: str, args: AppointmentsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hospital:services:Appointments", name, None, opts)
+        self.args = args
+        room = args.room.spec.name
+        self.placement = Placement(args.stack, room, "app", SERVICE)
+        self.host = f"{args.prefix}-{SERVICE}-{room}"
+        self.container = docker.Container(
+            f"{SERVICE}-{room}",
+            name=self.host,
+            image=args.image,
+            envs=[f"DB_HOST={args.array.host}"],
+            labels=self.placement.container_labels(),
+            networks_advanced=[
+                docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
+                docker.ContainerNetworksAdvancedArgs(name=args.room.network.name),
+                docker.ContainerNetworksAdvancedArgs(name=args.room.san_network.name),
+            ],
+            ports=[docker.ContainerPortArgs(internal=APP_PORT, external=args.spec.port, ip=PUBLISH_IP)],
+            uploads=secret_uploads(args.secrets),
+            healthcheck=healthcheck("python3", "/app/appointments.py", "--check"),
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_S,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=args.room.provider,
+                depends_on=[args.array.container, args.vault.container],
+            ),
+        )
+        self.register_outputs({"host": self.container.name})
+
+    def info(self) -> ServiceInfo:
+        """This service as the topology describes it."""
+        url = f"http://{PUBLISH_IP}:{self.args.spec.port}"
+        container = ContainerInfo(self.host, self.placement.room, "app", SERVICE)
+        return ServiceInfo(SERVICE, (container,), (Endpoint("http", url),), f"{url}/health")

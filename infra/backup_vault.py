@@ -1,0 +1,82 @@
+"""The backup vault in another room: WAL streamed synchronously, base backups on a schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from infra.health import WAIT_TIMEOUT_S, healthcheck
+from infra.labels import Placement, network_labels, volume_labels
+from infra.rooms import MachineRoom
+from infra.secret_files import secret_uploads
+from infra.storage_array import StorageArray
+from infra.topology import ContainerInfo
+
+SERVICE = "vault"
+
+
+def backup_link(room: MachineRoom, stack: str, prefix: str) -> docker.Network:
+    """The internal link between the storage arrays and the vault: the only way into the vault."""
+    return docker.Network(
+        "backup-link",
+        name=f"{prefix}-backup-link",
+        internal=True,
+        labels=network_labels(stack, room.spec.name, "backup-link"),
+        opts=pulumi.ResourceOptions(parent=room, provider=room.provider),
+    )
+
+
+@dataclass(frozen=True)
+class BackupVaultArgs:
+    """The vault's room, the array it protects, the link, the schedule and the secrets."""
+
+    room: MachineRoom
+    array: StorageArray
+    link: docker.Network
+    image: str
+    base_backup_interval_s: int
+    secrets: Mapping[str, pulumi.Output[str]]
+    stack: str
+    prefix: str
+
+
+class BackupVault(pulumi.ComponentResource):
+    """pg_receivewal (synchronous, through a replication slot) and pg_basebackup, on a volume of its room."""
+
+    def __init__(self, name: str, args: BackupVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hospital:backup:BackupVault", name, None, opts)
+        room = args.room.spec.name
+        self.placement = Placement(args.stack, room, "backup", SERVICE)
+        self.host = f"{args.prefix}-vault-{room}"
+        child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
+        self.volume = docker.Volume(
+            f"vault-data-{room}",
+            name=f"{args.prefix}-vault-data-{room}",
+            labels=volume_labels(self.placement),
+            opts=child,
+        )
+        self.container = docker.Container(
+            f"vault-{room}",
+            name=self.host,
+            image=args.image,
+            envs=[f"PRIMARY_HOST={args.array.host}", f"BASE_BACKUP_INTERVAL_S={args.base_backup_interval_s}"],
+            labels=self.placement.container_labels(),
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.link.name)],
+            volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path="/vault")],
+            uploads=secret_uploads(args.secrets),
+            healthcheck=healthcheck("python3", "/app/vault.py", "--check", start_period="45s"),
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_S,
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.room.provider, depends_on=[args.array.container]
+            ),
+        )
+        self.register_outputs({"host": self.container.name, "volume": self.volume.name})
+
+    def info(self) -> ContainerInfo:
+        """The vault's container as the topology names it."""
+        return ContainerInfo(self.host, self.placement.room, "backup", SERVICE)

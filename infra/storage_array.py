@@ -1,0 +1,77 @@
+"""A room's storage array: PostgreSQL on its SAN, its data on a named volume.
+
+Reachable only over the room's SAN network (app servers) and the backup
+link (the vault's WAL receiver). Every commit waits for the vault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from infra.health import WAIT_TIMEOUT_S, healthcheck
+from infra.labels import Placement, volume_labels
+from infra.rooms import MachineRoom
+from infra.secret_files import secret_uploads
+from infra.topology import ContainerInfo
+
+POSTGRES_PORT = 5432
+DATA_PATH = "/var/lib/postgresql/data"
+SERVICE = "storage"
+
+
+@dataclass(frozen=True)
+class StorageArrayArgs:
+    """The room, the link the vault streams over, the image and the secrets."""
+
+    room: MachineRoom
+    backup_link: docker.Network
+    image: str
+    secrets: Mapping[str, pulumi.Output[str]]
+    stack: str
+    prefix: str
+    synchronous_standby: str = "vault"
+
+
+class StorageArray(pulumi.ComponentResource):
+    """PostgreSQL 15 holding the appointments and lab-results databases."""
+
+    def __init__(self, name: str, args: StorageArrayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hospital:storage:StorageArray", name, None, opts)
+        room = args.room.spec.name
+        self.placement = Placement(args.stack, room, "storage", SERVICE)
+        self.host = f"{args.prefix}-postgres-{room}"
+        child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
+        self.volume = docker.Volume(
+            f"postgres-data-{room}",
+            name=f"{args.prefix}-postgres-data-{room}",
+            labels=volume_labels(self.placement),
+            opts=child,
+        )
+        self.container = docker.Container(
+            f"postgres-{room}",
+            name=self.host,
+            image=args.image,
+            envs=[f"SYNCHRONOUS_STANDBY={args.synchronous_standby}"],
+            labels=self.placement.container_labels(),
+            networks_advanced=[
+                docker.ContainerNetworksAdvancedArgs(name=args.room.san_network.name),
+                docker.ContainerNetworksAdvancedArgs(name=args.backup_link.name),
+            ],
+            volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path=DATA_PATH)],
+            uploads=secret_uploads(args.secrets),
+            healthcheck=healthcheck("pg_isready", "--quiet", "--host", "127.0.0.1"),
+            shm_size=128,
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_S,
+            opts=child,
+        )
+        self.register_outputs({"host": self.container.name, "volume": self.volume.name})
+
+    def info(self) -> ContainerInfo:
+        """The array's container as the topology names it."""
+        return ContainerInfo(self.host, self.placement.room, "storage", SERVICE)

@@ -1,0 +1,137 @@
+"""The backup vault: continuous WAL streaming and scheduled base backups.
+
+pg_receivewal runs with --synchronous under the application name `vault`,
+which the storage array lists in synchronous_standby_names: a commit is
+acknowledged to a client only once this process has flushed its WAL here.
+Base backups (pg_basebackup, tar, without WAL: the WAL is streamed) run at
+start and then every BASE_BACKUP_INTERVAL_S; the two newest are kept.
+
+/vault/status.json tells the health check and the recovery plan what the
+vault holds: whether the receiver streams, the newest WAL file, the base
+backups.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+VAULT = Path("/vault")
+WAL = VAULT / "wal"
+BASE = VAULT / "base"
+STATUS = VAULT / "status.json"
+KEEP_BASE_BACKUPS = 2
+
+
+def conninfo() -> str:
+    """Connection string of the storage array's replication user."""
+    host = os.environ["PRIMARY_HOST"]
+    return f"host={host} port=5432 user=replicator application_name=vault connect_timeout=3"
+
+
+def child_env() -> dict[str, str]:
+    """Environment for the PostgreSQL tools, with the password from its secret file."""
+    password = Path("/run/secrets/replication_password").read_text().strip()
+    return {**os.environ, "PGPASSWORD": password}
+
+
+def start_receiver() -> subprocess.Popen[bytes]:
+    """Start streaming WAL into /vault/wal through the `vault` slot."""
+    argv = [
+        "pg_receivewal",
+        "--directory",
+        str(WAL),
+        "--slot",
+        "vault",
+        "--synchronous",
+        "--no-loop",
+        "--no-password",
+        "--status-interval",
+        "1",
+        "--dbname",
+        conninfo(),
+    ]
+    return subprocess.Popen(argv, env=child_env())
+
+
+def base_backup() -> str | None:
+    """Take a base backup into /vault/base/<time>; return its name, or None when it failed."""
+    name = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    target = BASE / f"{name}.partial"
+    argv = [
+        "pg_basebackup",
+        "--pgdata",
+        str(target),
+        "--format",
+        "tar",
+        "--wal-method",
+        "none",
+        "--checkpoint",
+        "fast",
+        "--no-password",
+        "--dbname",
+        conninfo(),
+    ]
+    done = subprocess.run(argv, env=child_env(), capture_output=True, check=False)
+    if done.returncode != 0:
+        print(f"vault: base backup failed: {done.stderr.decode().strip()}", file=sys.stderr, flush=True)
+        shutil.rmtree(target, ignore_errors=True)
+        return None
+    target.rename(BASE / name)
+    for old in sorted(p for p in BASE.iterdir() if not p.name.endswith(".partial"))[:-KEEP_BASE_BACKUPS]:
+        shutil.rmtree(old)
+    return name
+
+
+def write_status(streaming: bool, last_backup: float) -> None:
+    """Record what the vault holds, atomically."""
+    wal_files = sorted(p.name for p in WAL.iterdir())
+    status = {
+        "streaming": streaming,
+        "newest_wal": wal_files[-1] if wal_files else None,
+        "wal_files": len(wal_files),
+        "base_backups": sorted(p.name for p in BASE.iterdir() if not p.name.endswith(".partial")),
+        "last_base_backup_unix": last_backup,
+        "updated_unix": time.time(),
+    }
+    partial = STATUS.with_suffix(".tmp")
+    partial.write_text(json.dumps(status))
+    partial.rename(STATUS)
+
+
+def check() -> int:
+    """Health check: healthy when the receiver streamed within 10 s and a base backup exists."""
+    try:
+        status = json.loads(STATUS.read_text())
+    except (OSError, ValueError):
+        return 1
+    fresh = time.time() - status["updated_unix"] < 10
+    return 0 if fresh and status["streaming"] and status["base_backups"] else 1
+
+
+def main() -> int:
+    if "--check" in sys.argv:
+        return check()
+    interval = int(os.environ.get("BASE_BACKUP_INTERVAL_S", "600"))
+    receiver = start_receiver()
+    last_backup = 0.0
+    while True:
+        if receiver.poll() is not None:
+            print(
+                f"vault: pg_receivewal exited {receiver.returncode}; restarting", file=sys.stderr, flush=True
+            )
+            time.sleep(1)
+            receiver = start_receiver()
+        if time.time() - last_backup >= interval and base_backup():
+            last_backup = time.time()
+        write_status(receiver.poll() is None, last_backup)
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
