@@ -17,9 +17,10 @@ from rich.console import Console
 from drill.errors import DeployError, ToolchainError
 from drill.images import build_service_images
 from drill.paths import StatePaths
+from drill.secrets import ensure_secrets
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
-from drill.workspace import prepare_workspace
+from drill.workspace import check_stack_config, prepare_workspace
 from infra.images import ServiceImages
 from infra.program import make_program
 from infra.topology import Topology, topology_from_output
@@ -77,15 +78,29 @@ def up(paths: StatePaths, stack: str, console: Console) -> UpResult:
     and DeployError with the engine's error when the deploy fails; a failed
     first deploy is destroyed again, so that nothing half-created is left.
     """
+    check_stack_config(stack)
     images = build_service_images(console)
     handle = open_stack(paths, stack, images)
+    made = ensure_secrets(handle)
+    if made:
+        console.print(f"generated secrets into the stack config: {', '.join(made)}")
+    first_deploy = _resource_count(handle) == 0
     started = time.monotonic()
     with console.status(f"deploying stack {stack}…") as status:
         try:
             result = handle.up(color="never", on_event=_progress(status.update), suppress_progress=True)
         except auto.CommandError as exc:
+            reason = _last_line(exc)
+            if not first_deploy:
+                raise DeployError(
+                    f"deploying stack {stack} failed: {reason}",
+                    "fix the cause and run `drill up` again, or `drill down` to remove the stack",
+                ) from exc
+            status.update(f"deploy failed; removing what it created in stack {stack}…")
+            handle.destroy(color="never", suppress_progress=True)
             raise DeployError(
-                f"deploying stack {stack} failed: {_last_line(exc)}", "see the lines above"
+                f"deploying stack {stack} failed, and what it had created was removed: {reason}",
+                "fix the cause above and run `drill up` again",
             ) from exc
     changes = {str(getattr(op, "value", op)): n for op, n in (result.summary.resource_changes or {}).items()}
     return UpResult(

@@ -27,18 +27,37 @@ CONF
 host replication replicator all scram-sha-256
 host all all all scram-sha-256
 HBA
-  pg_ctl --pgdata="$PGDATA" --wait --silent -o "-c listen_addresses=''" start
+  local_server start
   psql --quiet --set ON_ERROR_STOP=1 --username=postgres <<SQL
-CREATE ROLE replicator WITH LOGIN REPLICATION PASSWORD $(sql_literal "$(secret replication_password)");
-CREATE ROLE appointments WITH LOGIN PASSWORD $(sql_literal "$(secret appointments_db_password)");
+CREATE ROLE replicator WITH LOGIN REPLICATION;
+CREATE ROLE appointments WITH LOGIN;
 CREATE DATABASE appointments OWNER appointments;
 SELECT pg_create_physical_replication_slot('vault');
 SQL
-  pg_ctl --pgdata="$PGDATA" --wait --silent stop
+  local_server stop
+}
+
+# The deployed secrets are the truth: set them at every start, so that a
+# new secret in the stack config (a rotation) takes effect on redeploy.
+apply_secrets() {
+  local_server start
+  psql --quiet --set ON_ERROR_STOP=1 --username=postgres <<SQL
+ALTER ROLE postgres PASSWORD $(sql_literal "$(secret postgres_password)");
+ALTER ROLE replicator PASSWORD $(sql_literal "$(secret replication_password)");
+ALTER ROLE appointments PASSWORD $(sql_literal "$(secret appointments_db_password)");
+SQL
+  local_server stop
+}
+
+# A server on the Unix socket only, not waiting for the vault: for setup.
+local_server() {
+  pg_ctl --pgdata="$PGDATA" --wait --silent \
+    -o "-c listen_addresses='' -c synchronous_standby_names=''" "$1"
 }
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   initialise
 fi
+apply_secrets
 # Set at each start from the deploy, so that placement changes apply.
 exec postgres -D "$PGDATA" -c "synchronous_standby_names=${SYNCHRONOUS_STANDBY-vault}"

@@ -26,6 +26,7 @@ WAL = VAULT / "wal"
 BASE = VAULT / "base"
 STATUS = VAULT / "status.json"
 KEEP_BASE_BACKUPS = 2
+STEADY_S = 3.0
 
 
 def conninfo() -> str:
@@ -118,18 +119,17 @@ def main() -> int:
     if "--check" in sys.argv:
         return check()
     interval = int(os.environ.get("BASE_BACKUP_INTERVAL_S", "600"))
-    receiver = start_receiver()
+    receiver, since = start_receiver(), time.monotonic()
     last_backup = 0.0
     while True:
         if receiver.poll() is not None:
-            print(
-                f"vault: pg_receivewal exited {receiver.returncode}; restarting", file=sys.stderr, flush=True
-            )
+            print(f"vault: pg_receivewal exited {receiver.returncode}", file=sys.stderr, flush=True)
             time.sleep(1)
-            receiver = start_receiver()
+            receiver, since = start_receiver(), time.monotonic()
         if time.time() - last_backup >= interval and base_backup():
             last_backup = time.time()
-        write_status(receiver.poll() is None, last_backup)
+        # With --no-loop the receiver exits on any error: alive for a while means streaming.
+        write_status(receiver.poll() is None and time.monotonic() - since >= STEADY_S, last_backup)
         time.sleep(1)
 
 
