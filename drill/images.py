@@ -31,6 +31,8 @@ IMAGE_FOLDERS = {
     "postgres": "postgres",
     "vault": "vault",
     "appointments": "appointments",
+    "lab_gateway": "lab-gateway",
+    "lab_analyser": "lab-analyser",
 }
 
 

@@ -57,14 +57,19 @@ class Section:
         """A TCP port to publish on 127.0.0.1 (1024 to 65535)."""
         return self.integer(field, default, 1024, 65535)
 
-    def fraction(self, field: str, default: float) -> float:
-        """A number from 0 to 1."""
+    def number(self, field: str, default: float, low: float, high: float) -> float:
+        """A number from low to high."""
         value = self._get(field, default)
-        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+        if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
             raise ConfigError(
-                f"{self.key}.{field} {value!r} is not a number from 0 to 1", f"set e.g. `{field}: {default}`"
+                f"{self.key}.{field} {value!r} is not a number from {low:g} to {high:g}",
+                f"set e.g. `{field}: {default:g}`",
             )
         return float(value)
+
+    def fraction(self, field: str, default: float) -> float:
+        """A number from 0 to 1."""
+        return self.number(field, default, 0.0, 1.0)
 
     def finish(self) -> None:
         """Refuse any field that no reader asked for."""

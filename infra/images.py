@@ -14,3 +14,5 @@ class ServiceImages:
     postgres: str
     vault: str
     appointments: str
+    lab_gateway: str
+    lab_analyser: str

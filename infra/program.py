@@ -12,6 +12,7 @@ from infra.backup_vault import BackupVault, BackupVaultArgs, backup_link
 from infra.config import SECRET_KEYS, SECTIONS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
+from infra.lab import LabArgs, LabResults
 from infra.rooms import MachineRoom, MachineRoomArgs
 from infra.storage_array import StorageArray, StorageArrayArgs
 from infra.topology import RoomInfo, ServiceInfo, Topology
@@ -49,7 +50,13 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
             room=rooms[spec.storage.array_room],
             backup_link=link,
             image=images.postgres,
-            secrets=pick(secrets, "postgres_password", "replication_password", "appointments_db_password"),
+            secrets=pick(
+                secrets,
+                "postgres_password",
+                "replication_password",
+                "appointments_db_password",
+                "lab_db_password",
+            ),
             **common,
         ),
     )
@@ -78,6 +85,19 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
             **common,
         ),
     )
+    lab = LabResults(
+        "lab",
+        LabArgs(
+            spec=spec.lab,
+            room=rooms[spec.lab.room],
+            array=array,
+            access=access,
+            gateway_image=images.lab_gateway,
+            analyser_image=images.lab_analyser,
+            secrets=pick(secrets, "lab_db_password"),
+            **common,
+        ),
+    )
     intranet = Intranet(
         "intranet",
         IntranetArgs(
@@ -101,11 +121,12 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
             ServiceInfo("storage", (array.info(),)),
             ServiceInfo("vault", (vault.info(),)),
             appointments.info(),
+            lab.info(),
             intranet.info(),
         ),
     )
     # The output resolves only once the last containers exist.
-    done = pulumi.Output.all(intranet.balancer.id, appointments.container.id)
+    done = pulumi.Output.all(intranet.balancer.id, appointments.container.id, lab.gateway.id)
     pulumi.export("topology", done.apply(lambda _: topology.to_output()))
     return topology
 

@@ -2,6 +2,9 @@
 # The storage array's database server: PostgreSQL 15 holding the
 # appointments and lab-results databases.
 #
+# A data folder made by an earlier version gets what it lacks on start
+# (roles and databases are created when missing).
+#
 # Every commit waits until the backup vault's WAL receiver (application
 # name `vault`) has flushed it: an acknowledged commit is already in
 # another room. Secrets come as files in /run/secrets, uploaded at deploy.
@@ -32,6 +35,8 @@ HBA
 CREATE ROLE replicator WITH LOGIN REPLICATION;
 CREATE ROLE appointments WITH LOGIN;
 CREATE DATABASE appointments OWNER appointments;
+CREATE ROLE lab WITH LOGIN;
+CREATE DATABASE labresults OWNER lab;
 SELECT pg_create_physical_replication_slot('vault');
 SQL
   local_server stop
@@ -42,9 +47,13 @@ SQL
 apply_secrets() {
   local_server start
   psql --quiet --set ON_ERROR_STOP=1 --username=postgres <<SQL
+SELECT 'CREATE ROLE lab WITH LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lab')\gexec
+SELECT 'CREATE DATABASE labresults OWNER lab'
+  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'labresults')\gexec
 ALTER ROLE postgres PASSWORD $(sql_literal "$(secret postgres_password)");
 ALTER ROLE replicator PASSWORD $(sql_literal "$(secret replication_password)");
 ALTER ROLE appointments PASSWORD $(sql_literal "$(secret appointments_db_password)");
+ALTER ROLE lab PASSWORD $(sql_literal "$(secret lab_db_password)");
 SQL
   local_server stop
 }

@@ -19,6 +19,7 @@ GOOD: dict[str, object] = {
     "storage": {"array_room": "nord-1"},
     "vault": {"room": "bellevue", "base_backup_interval_s": 600},
     "appointments": {"room": "nord-1", "port": 18081},
+    "lab": {"room": "nord-1", "mllp_port": 18575, "api_port": 18082, "analysers": 2, "stat_share": 0.25},
 }
 
 
@@ -42,6 +43,7 @@ def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
     assert spec.prefix == "hdrp-gameday"
     assert spec.vault.room == "bellevue" and spec.storage.array_room == "nord-1"
     assert spec.appointments.port == 18081
+    assert (spec.lab.mllp_port, spec.lab.rate_per_s, spec.lab.stat_share) == (18575, 1.0, 0.25)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +68,9 @@ def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
         (("vault", "schedule"), "hourly", "hospital-drp:vault has unknown field 'schedule'"),
         (("appointments",), {"room": "nord-1"}, "hospital-drp:appointments.port is missing"),
         (("appointments", "room"), "pasteur", "appointments.room names unknown room 'pasteur'"),
+        (("lab", "stat_share"), 1.5, "lab.stat_share 1.5 is not a number from 0 to 1"),
+        (("lab", "rate_per_s"), 0, "lab.rate_per_s 0 is not a number from 0.1 to 50"),
+        (("lab", "analysers"), 99, "lab.analysers 99 is not a whole number from 0 to 20"),
     ],
 )
 def test_bad_config_names_the_key_and_the_fix(path: tuple[str, ...], value: object, named: str) -> None:

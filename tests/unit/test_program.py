@@ -20,6 +20,8 @@ IMAGES = ServiceImages(
     postgres="hospital-drp/postgres:1",
     vault="hospital-drp/vault:2",
     appointments="hospital-drp/appointments:3",
+    lab_gateway="hospital-drp/lab-gateway:4",
+    lab_analyser="hospital-drp/lab-analyser:5",
 )
 SECRETS = {key: f"not-a-real-{key}" for key in SECRET_KEYS}
 
@@ -116,6 +118,9 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -
         "postgres-nord-1",
         "vault-bellevue",
         "appointments-nord-1",
+        "lab-gateway-nord-1",
+        "lab-analyser-nord-1-1",
+        "lab-analyser-nord-1-2",
     }
     for container in containers.values():
         assert set(labels(container)) >= {
@@ -186,6 +191,7 @@ def test_secrets_reach_containers_as_root_only_files(run: Run) -> None:
     uploads = {u["file"]: u for u in revealed(containers["postgres-nord-1"].inputs["uploads"])}
     assert set(uploads) == {
         "/run/secrets/appointments_db_password",
+        "/run/secrets/lab_db_password",
         "/run/secrets/postgres_password",
         "/run/secrets/replication_password",
     }

@@ -66,6 +66,7 @@ def test_good_committed_config_gives_the_spec(project: Path) -> None:
         "config:\n  hospital-drp:rooms:\n    nord-1: {site: Nord}\n    bellevue: {site: Bellevue}\n"
         "  hospital-drp:intranet: {replicas: [nord-1, bellevue], balancer: nord-1, port: 18080}\n"
         "  hospital-drp:appointments: {port: 18081}\n"
+        "  hospital-drp:lab: {mllp_port: 18575, api_port: 18082}\n"
         "  hospital-drp:postgres_password: {secure: v1:abc}\n"
     )
     spec = workspace.check_stack_config("lab")

@@ -1,0 +1,119 @@
+"""The lab-result gateway (HL7 over MLLP in, results API out) and the analyser chains that feed it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from infra.access import PUBLISH_IP, AccessNetwork
+from infra.config import LabSpec
+from infra.health import WAIT_TIMEOUT_S, healthcheck
+from infra.labels import Placement, volume_labels
+from infra.rooms import MachineRoom
+from infra.secret_files import secret_uploads
+from infra.storage_array import StorageArray
+from infra.topology import ContainerInfo, Endpoint, ServiceInfo
+
+MLLP_PORT = 2575
+API_PORT = 8000
+SERVICE = "lab"
+JOURNAL_PATH = "/var/lib/lab-gateway"
+
+
+@dataclass(frozen=True)
+class LabArgs:
+    """Placement and rates, the room, the results database, user access, images and secrets."""
+
+    spec: LabSpec
+    room: MachineRoom
+    array: StorageArray
+    access: AccessNetwork
+    gateway_image: str
+    analyser_image: str
+    secrets: Mapping[str, pulumi.Output[str]]
+    stack: str
+    prefix: str
+
+
+class LabResults(pulumi.ComponentResource):
+    """The gateway keeps its journal on a volume of its own server, not on the storage array:
+    it ACKs the analysers whatever happens to the array, and delivers once the array is back."""
+
+    def __init__(self, name: str, args: LabArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hospital:services:LabResults", name, None, opts)
+        self.args = args
+        room = args.room.spec.name
+        self.gateway_host = f"{args.prefix}-lab-gateway-{room}"
+        self.gateway = self._gateway(room)
+        self.analysers = [self._analyser(room, n) for n in range(1, args.spec.analysers + 1)]
+        self.register_outputs({"gateway": self.gateway.name, "analysers": [a.name for a in self.analysers]})
+
+    def _gateway(self, room: str) -> docker.Container:
+        args = self.args
+        placement = Placement(args.stack, room, "app", SERVICE)
+        child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
+        journal = docker.Volume(
+            f"lab-journal-{room}",
+            name=f"{args.prefix}-lab-journal-{room}",
+            labels=volume_labels(placement),
+            opts=child,
+        )
+        return docker.Container(
+            f"lab-gateway-{room}",
+            name=self.gateway_host,
+            image=args.gateway_image,
+            envs=[f"DB_HOST={args.array.host}"],
+            labels=placement.container_labels(),
+            networks_advanced=[
+                docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
+                docker.ContainerNetworksAdvancedArgs(name=args.room.network.name),
+                docker.ContainerNetworksAdvancedArgs(name=args.room.san_network.name),
+            ],
+            ports=[
+                docker.ContainerPortArgs(internal=MLLP_PORT, external=args.spec.mllp_port, ip=PUBLISH_IP),
+                docker.ContainerPortArgs(internal=API_PORT, external=args.spec.api_port, ip=PUBLISH_IP),
+            ],
+            volumes=[docker.ContainerVolumeArgs(volume_name=journal.name, container_path=JOURNAL_PATH)],
+            uploads=secret_uploads(args.secrets),
+            healthcheck=healthcheck("python3", "/app/results_api.py"),
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_S,
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.room.provider, depends_on=[args.array.container]
+            ),
+        )
+
+    def _analyser(self, room: str, number: int) -> docker.Container:
+        args = self.args
+        ident = f"AN{number:02d}"
+        return docker.Container(
+            f"lab-analyser-{room}-{number}",
+            name=f"{args.prefix}-lab-analyser-{number}-{room}",
+            image=args.analyser_image,
+            envs=[
+                f"ANALYSER_ID={ident}",
+                f"GATEWAY_HOST={self.gateway_host}",
+                f"RATE_PER_S={args.spec.rate_per_s:g}",
+                f"STAT_SHARE={args.spec.stat_share:g}",
+            ],
+            labels=Placement(args.stack, room, "lab", SERVICE).container_labels(),
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.room.network.name)],
+            restart="unless-stopped",
+            opts=pulumi.ResourceOptions(parent=self, provider=args.room.provider, depends_on=[self.gateway]),
+        )
+
+    def info(self) -> ServiceInfo:
+        """This service as the topology describes it."""
+        spec, room = self.args.spec, self.args.room.spec.name
+        api = f"http://{PUBLISH_IP}:{spec.api_port}"
+        containers = [ContainerInfo(self.gateway_host, room, "app", SERVICE)]
+        containers += [
+            ContainerInfo(f"{self.args.prefix}-lab-analyser-{n}-{room}", room, "lab", SERVICE)
+            for n in range(1, spec.analysers + 1)
+        ]
+        endpoints = (Endpoint("mllp", f"mllp://{PUBLISH_IP}:{spec.mllp_port}"), Endpoint("http", api))
+        return ServiceInfo(SERVICE, tuple(containers), endpoints, f"{api}/health")

@@ -1,0 +1,147 @@
+"""HL7 v2.5 ORU^R01 over MLLP: framing, parsing, validation and acknowledgements.
+
+Standard library only. The gateway accepts ORU^R01 (observation results)
+and answers each with an ACK: AA (accepted: journaled), AE (error in the
+message: a segment or field is missing or malformed) or AR (rejected: not a
+message type or version this gateway takes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+START, END, CR = b"\x0b", b"\x1c", b"\x0d"
+MAX_MESSAGE = 1024 * 1024
+VERSIONS = ("2.5", "2.5.1")
+_ack_ids = itertools.count(1)
+
+
+class Refused(Exception):
+    """A message the gateway does not accept; code is AE or AR, reason says why."""
+
+    def __init__(self, code: str, reason: str, control_id: str = "") -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.control_id = control_id
+
+
+class FramingError(Exception):
+    """The byte stream is not MLLP: the connection cannot be trusted any more."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One accepted ORU^R01: its key (MSH-10), who and what it is about, how urgent."""
+
+    control_id: str
+    patient: str
+    order: str
+    priority: str
+    observations: tuple[tuple[str, str, str], ...]
+    sender: str
+    raw: str
+
+    @property
+    def is_stat(self) -> bool:
+        """STAT results (priority S) are delivered before routine ones."""
+        return self.priority == "S"
+
+
+def read_frame(buffer: bytearray, chunk: bytes) -> list[bytes]:
+    """Add chunk to buffer and return the complete MLLP payloads it now holds.
+
+    Raises FramingError on bytes outside a frame or a frame over MAX_MESSAGE.
+    """
+    buffer.extend(chunk)
+    frames = []
+    while buffer:
+        if buffer[:1] != START:
+            raise FramingError("data outside an MLLP frame (expected 0x0B)")
+        end = buffer.find(END + CR)
+        if end < 0:
+            if len(buffer) > MAX_MESSAGE + 3:
+                raise FramingError(f"message over {MAX_MESSAGE} bytes")
+            break
+        frames.append(bytes(buffer[1:end]))
+        del buffer[: end + 2]
+    return frames
+
+
+def frame(message: str) -> bytes:
+    """Wrap one HL7 message in MLLP framing."""
+    return START + message.encode("utf-8") + END + CR
+
+
+def parse(payload: bytes) -> Result:
+    """Parse and check one ORU^R01; raise Refused with AE or AR and a reason."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused("AE", "the message is not UTF-8 text") from exc
+    segments = [s for s in text.replace("\n", "\r").split("\r") if s]
+    if not segments or not segments[0].startswith("MSH") or len(segments[0]) < 8:
+        raise Refused("AE", "the message does not start with an MSH segment")
+    sep = segments[0][3]
+    msh = [segments[0][:3], sep, *segments[0][4:].split(sep)]
+    control_id = field(msh, 10)
+    if not control_id:
+        raise Refused("AE", "MSH-10 (message control id) is empty")
+    kind = field(msh, 9).split(components(msh))
+    if kind[:2] != ["ORU", "R01"]:
+        raise Refused("AR", f"message type {field(msh, 9)!r} is not ORU^R01", control_id)
+    if field(msh, 12) not in VERSIONS:
+        raise Refused("AR", f"HL7 version {field(msh, 12)!r} is not 2.5", control_id)
+    by_name: dict[str, list[list[str]]] = {}
+    for segment in segments[1:]:
+        by_name.setdefault(segment[:3], []).append(segment.split(sep))
+    for needed in ("PID", "OBR", "OBX"):
+        if needed not in by_name:
+            raise Refused("AE", f"the message has no {needed} segment", control_id)
+    patient = field(by_name["PID"][0], 3).split(components(msh))[0]
+    obr = by_name["OBR"][0]
+    order = field(obr, 3) or field(obr, 2)
+    if not patient or not order:
+        raise Refused("AE", "PID-3 (patient id) or OBR-2/3 (order number) is empty", control_id)
+    return Result(
+        control_id=control_id,
+        patient=patient,
+        order=order.split(components(msh))[0],
+        priority=priority(obr, by_name.get("TQ1", []), components(msh)),
+        observations=tuple((field(o, 3), field(o, 5), field(o, 6)) for o in by_name["OBX"]),
+        sender=field(msh, 3),
+        raw=text,
+    )
+
+
+def priority(obr: list[str], tq1: list[list[str]], comp: str) -> str:
+    """The result's priority: TQ1-9 when present, else OBR-27's sixth component; R by default."""
+    if tq1 and field(tq1[0], 9):
+        return field(tq1[0], 9).split(comp)[0][:1].upper()
+    timing = field(obr, 27).split(comp)
+    return timing[5][:1].upper() if len(timing) > 5 and timing[5] else "R"
+
+
+def field(segment: list[str], index: int) -> str:
+    """Field `index` of a split segment (1-based, as HL7 counts), or ""."""
+    return segment[index] if len(segment) > index else ""
+
+
+def components(msh: list[str]) -> str:
+    """The component separator declared in MSH-2."""
+    return msh[2][:1] if len(msh) > 2 and msh[2] else "^"
+
+
+def ack(code: str, control_id: str, reason: str = "", receiver: str = "ANALYSER") -> str:
+    """An ACK answering control_id with code AA, AE or AR (and ERR text for AE/AR)."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    text = reason.replace("|", "/").replace("\r", " ")[:200]
+    segments = [
+        f"MSH|^~\\&|LABGW|CHU|{receiver}|BIOLOGY|{now}||ACK^R01^ACK|ACK{next(_ack_ids):08d}|P|2.5",
+        f"MSA|{code}|{control_id}|{text}",
+    ]
+    if code != "AA":
+        segments.append(f"ERR||||E|||{text}")
+    return "\r".join(segments) + "\r"
