@@ -24,6 +24,7 @@ from results_api import serve_api
 
 DATA = Path(os.environ.get("GATEWAY_DATA", "/var/lib/lab-gateway"))
 CONNECT_TIMEOUT_S = 1
+PING_S = 1.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     control_id TEXT PRIMARY KEY,
@@ -156,13 +157,19 @@ def forward(journal: Journal) -> None:
                     cursor.execute(SCHEMA)
                 schema_ready = True
             journal.delivering = True
+            checked = time.monotonic()
             while True:
                 waiting = journal.pending()
-                if not waiting:
+                if waiting:
+                    deliver(conn, waiting[0])
+                    journal.mark_delivered(str(waiting[0]["control_id"]))
+                elif time.monotonic() - checked >= PING_S:
+                    # Idle: make sure "delivering" still tells the truth.
+                    with conn, conn.cursor() as cursor:
+                        cursor.execute("SELECT 1")
+                    checked = time.monotonic()
+                else:
                     time.sleep(0.2)
-                    continue
-                deliver(conn, waiting[0])
-                journal.mark_delivered(str(waiting[0]["control_id"]))
         except (psycopg2.Error, OSError) as exc:
             journal.delivering = False
             print(

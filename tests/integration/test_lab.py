@@ -1,0 +1,139 @@
+"""The lab-result gateway over real MLLP from the host: ACKs, rejects, dedup, STAT first after a backlog."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.integration.conftest import Deployed
+from tests.integration.engine import client, http, wait_healthy
+
+START, END = b"\x0b", b"\x1c\x0d"
+
+
+def mllp_address(deployed: Deployed) -> tuple[str, int]:
+    parsed = urlparse(deployed.topology.service("lab").endpoint("mllp"))
+    assert parsed.hostname == "127.0.0.1" and parsed.port
+    return parsed.hostname, parsed.port
+
+
+def api(deployed: Deployed) -> str:
+    return deployed.topology.service("lab").endpoint("http")
+
+
+def oru(
+    control_id: str, order: str, priority: str = "R", msg_type: str = "ORU^R01", version: str = "2.5"
+) -> bytes:
+    segments = [
+        f"MSH|^~\\&|TEST|BIOLOGY|LABGW|CHU|20251107120000||{msg_type}|{control_id}|P|{version}",
+        "PID|1||P00042^^^CHU^MR||DOE^JANE",
+        f"OBR|1|{order}|{order}|GLU^Glucose^L|||20251107120000" + "|" * 20 + f"^^^^^{priority}",
+        "OBX|1|NM|GLU^Glucose^L||5.4|mmol/L|||||F",
+    ]
+    return ("\r".join(segments) + "\r").encode()
+
+
+def exchange(deployed: Deployed, payload: bytes, framed: bool = True) -> str:
+    """Send one message over a fresh MLLP connection; return the MSA segment of the answer ("" if none)."""
+    with socket.create_connection(mllp_address(deployed), timeout=5) as sock:
+        sock.sendall(START + payload + END if framed else payload)
+        answer = b""
+        try:
+            while not answer.endswith(END):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        except TimeoutError:
+            return ""
+    text = answer.strip(START + END).decode()
+    return next((s for s in text.split("\r") if s.startswith("MSA|")), "")
+
+
+def delivered(deployed: Deployed, order: str, timeout_s: float = 30) -> list[dict[str, object]]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status, rows, _ = http("GET", f"{api(deployed)}/results?order={order}")
+        if status == 200 and isinstance(rows, list) and rows:
+            return rows
+        time.sleep(0.3)
+    raise AssertionError(f"result for order {order} not delivered within {timeout_s} s")
+
+
+def until_not_delivering(deployed: Deployed, timeout_s: float = 10) -> dict[str, object]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status, health, _ = http("GET", f"{api(deployed)}/health")
+        assert status == 200 and isinstance(health, dict)
+        if health["delivering"] is False:
+            return health
+        time.sleep(0.3)
+    raise AssertionError("the gateway still says it is delivering with its database stopped")
+
+
+def test_result_is_acked_then_visible_to_clinicians(deployed: Deployed) -> None:
+    ident = uuid.uuid4().hex[:10]
+    assert exchange(deployed, oru(f"T-{ident}", f"O-{ident}")) == f"MSA|AA|T-{ident}|"
+    [row] = delivered(deployed, f"O-{ident}")
+    assert row["patient"] == "P00042" and row["priority"] == "R"
+
+
+def test_a_resent_result_is_acked_again_and_stored_once(deployed: Deployed) -> None:
+    ident = uuid.uuid4().hex[:10]
+    for _ in range(3):
+        assert exchange(deployed, oru(f"D-{ident}", f"O-{ident}")).startswith("MSA|AA|")
+    time.sleep(1)
+    assert len(delivered(deployed, f"O-{ident}")) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (oru("X-1", "O-x", msg_type="ADT^A01"), "MSA|AR|X-1|message type 'ADT^A01' is not ORU^R01"),
+        (oru("X-2", "O-x", version="2.3"), "MSA|AR|X-2|HL7 version '2.3' is not 2.5"),
+        (b"PID|1||P1\r", "MSA|AE||the message does not start with an MSH segment"),
+        (oru("", "O-x"), "MSA|AE||MSH-10 (message control id) is empty"),
+        (oru("X-3", "O-x").replace(b"OBX|", b"NTE|"), "MSA|AE|X-3|the message has no OBX segment"),
+        (b"\xff\xfe" + oru("X-4", "O-x"), "MSA|AE||the message is not UTF-8 text"),
+    ],
+)
+def test_bad_messages_are_refused_with_a_reason_and_kept(
+    deployed: Deployed, payload: bytes, expected: str
+) -> None:
+    before = http("GET", f"{api(deployed)}/health")[1]
+    assert exchange(deployed, payload) == expected
+    after = http("GET", f"{api(deployed)}/health")[1]
+    assert isinstance(before, dict) and isinstance(after, dict)
+    assert after["rejected"] == before["rejected"] + 1 and after["receiving"] is True
+
+
+def test_bad_framing_and_oversize_close_the_connection_not_the_gateway(deployed: Deployed) -> None:
+    assert exchange(deployed, b"no frame at all\r", framed=False) == ""
+    with socket.create_connection(mllp_address(deployed), timeout=10) as sock:
+        sock.sendall(START + b"x" * (1024 * 1024 + 100))
+        assert sock.recv(10) == b""  # closed by the gateway
+    ident = uuid.uuid4().hex[:10]
+    assert exchange(deployed, oru(f"A-{ident}", f"O-{ident}")).startswith("MSA|AA|")
+
+
+def test_storage_down_still_acks_and_stat_goes_first_after(deployed: Deployed) -> None:
+    [array] = deployed.topology.service("storage").containers
+    tag = uuid.uuid4().hex[:8]
+    client().containers.get(array.name).stop(timeout=1)
+    try:
+        for n in range(6):
+            assert exchange(deployed, oru(f"R-{tag}-{n}", f"B-{tag}-R{n}", "R")).startswith("MSA|AA|")
+        for n in range(3):
+            assert exchange(deployed, oru(f"S-{tag}-{n}", f"B-{tag}-S{n}", "S")).startswith("MSA|AA|")
+        health = until_not_delivering(deployed)
+        assert health["receiving"] is True and int(str(health["pending"])) >= 9
+    finally:
+        client().containers.get(array.name).start()
+    wait_healthy(array.name)
+    stat = [delivered(deployed, f"B-{tag}-S{n}")[0]["delivered_at"] for n in range(3)]
+    routine = [delivered(deployed, f"B-{tag}-R{n}")[0]["delivered_at"] for n in range(6)]
+    assert max(float(str(t)) for t in stat) < min(float(str(t)) for t in routine)
