@@ -33,6 +33,8 @@ IMAGE_FOLDERS = {
     "appointments": "appointments",
     "lab_gateway": "lab-gateway",
     "lab_analyser": "lab-analyser",
+    "mailstore": "mailstore",
+    "mail_front": "mail-front",
 }
 
 

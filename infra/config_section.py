@@ -71,6 +71,15 @@ class Section:
         """A number from 0 to 1."""
         return self.number(field, default, 0.0, 1.0)
 
+    def text(self, field: str, default: str) -> str:
+        """A non-empty string."""
+        value = self._get(field, default)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(
+                f"{self.key}.{field} {value!r} is not a non-empty string", f"set e.g. `{field}: {default}`"
+            )
+        return value
+
     def finish(self) -> None:
         """Refuse any field that no reader asked for."""
         unknown = sorted(set(self.raw) - self.read)

@@ -66,3 +66,41 @@ backend replicas
     http-check expect status 200
 {servers}
 """
+
+
+def render_tcp_proxy_config(name: str, listen_port: int, backend: Backend) -> str:
+    """Render haproxy.cfg for a plain TCP relay (IMAP) to one backend.
+
+    The HTTP monitor on LISTEN_PORT answers 200 as long as HAProxy runs, so
+    the container's health check stays the same as the balancer's; whether
+    the backend answers is the backend's own health.
+    """
+    return f"""global
+    log stdout format raw local0 info
+    maxconn 4096
+
+defaults
+    log global
+    timeout connect 2s
+    timeout client 5m
+    timeout server 5m
+
+frontend monitor
+    mode http
+    bind :{LISTEN_PORT}
+    monitor-uri {HEALTH_URI}
+
+frontend {name}
+    mode tcp
+    bind :{listen_port}
+    default_backend {name}_store
+
+backend {name}_store
+    mode tcp
+    server {backend.name} {backend.host}:{backend.port} check resolvers docker init-addr last,libc,none
+
+resolvers docker
+    nameserver dns 127.0.0.11:53
+    hold valid 1s
+    hold nx 1s
+"""

@@ -16,3 +16,5 @@ class ServiceImages:
     appointments: str
     lab_gateway: str
     lab_analyser: str
+    mailstore: str
+    mail_front: str

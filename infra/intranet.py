@@ -19,8 +19,8 @@ from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 SERVICE = "intranet"
 APP_PORT = 8000
 DATA_PATH = "/var/lib/intranet"
-# The balancer image has no HTTP client: bash asks HAProxy's monitor URI itself.
-_BALANCER_CHECK = (
+# The HAProxy image has no HTTP client: bash asks HAProxy's monitor URI itself.
+BALANCER_CHECK = (
     f"exec 3<>/dev/tcp/127.0.0.1/{LISTEN_PORT} && printf 'GET {HEALTH_URI} HTTP/1.0\\r\\n\\r\\n' >&3"
     " && read -r status <&3 && [[ $status == *' 200 '* ]]"
 )
@@ -112,7 +112,7 @@ class Intranet(pulumi.ComponentResource):
                     file="/etc/haproxy/haproxy.cfg", content=render_haproxy_config(backends)
                 )
             ],
-            healthcheck=healthcheck("bash", "-c", _BALANCER_CHECK, start_period="20s"),
+            healthcheck=healthcheck("bash", "-c", BALANCER_CHECK, start_period="20s"),
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,

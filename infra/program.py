@@ -13,6 +13,7 @@ from infra.config import SECRET_KEYS, SECTIONS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
 from infra.lab import LabArgs, LabResults
+from infra.mail import Mail, MailArgs
 from infra.rooms import MachineRoom, MachineRoomArgs
 from infra.storage_array import StorageArray, StorageArrayArgs
 from infra.topology import RoomInfo, ServiceInfo, Topology
@@ -98,6 +99,20 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
             **common,
         ),
     )
+    mail = Mail(
+        "mail",
+        MailArgs(
+            spec=spec.mail,
+            store_room=rooms[spec.storage.array_room],
+            front_room=rooms[spec.mail.room],
+            access=access,
+            store_image=images.mailstore,
+            front_image=images.mail_front,
+            proxy_image=images.intranet_lb,
+            secrets=pick(secrets, "mail_user_password"),
+            **common,
+        ),
+    )
     intranet = Intranet(
         "intranet",
         IntranetArgs(
@@ -122,11 +137,14 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
             ServiceInfo("vault", (vault.info(),)),
             appointments.info(),
             lab.info(),
+            mail.info(),
             intranet.info(),
         ),
     )
     # The output resolves only once the last containers exist.
-    done = pulumi.Output.all(intranet.balancer.id, appointments.container.id, lab.gateway.id)
+    done = pulumi.Output.all(
+        intranet.balancer.id, appointments.container.id, lab.gateway.id, mail.front.id, mail.proxy.id
+    )
     pulumi.export("topology", done.apply(lambda _: topology.to_output()))
     return topology
 

@@ -20,6 +20,7 @@ GOOD: dict[str, object] = {
     "vault": {"room": "bellevue", "base_backup_interval_s": 600},
     "appointments": {"room": "nord-1", "port": 18081},
     "lab": {"room": "nord-1", "mllp_port": 18575, "api_port": 18082, "analysers": 2, "stat_share": 0.25},
+    "mail": {"room": "nord-1", "smtp_port": 18025, "imap_port": 18143},
 }
 
 
@@ -71,6 +72,8 @@ def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
         (("lab", "stat_share"), 1.5, "lab.stat_share 1.5 is not a number from 0 to 1"),
         (("lab", "rate_per_s"), 0, "lab.rate_per_s 0 is not a number from 0.1 to 50"),
         (("lab", "analysers"), 99, "lab.analysers 99 is not a whole number from 0 to 20"),
+        (("mail", "domain"), "localhost", "mail.domain 'localhost' is not a domain name"),
+        (("mail", "mailboxes"), 0, "mail.mailboxes 0 is not a whole number from 1"),
     ],
 )
 def test_bad_config_names_the_key_and_the_fix(path: tuple[str, ...], value: object, named: str) -> None:

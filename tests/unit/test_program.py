@@ -22,6 +22,8 @@ IMAGES = ServiceImages(
     appointments="hospital-drp/appointments:3",
     lab_gateway="hospital-drp/lab-gateway:4",
     lab_analyser="hospital-drp/lab-analyser:5",
+    mailstore="hospital-drp/mailstore:6",
+    mail_front="hospital-drp/mail-front:7",
 )
 SECRETS = {key: f"not-a-real-{key}" for key in SECRET_KEYS}
 
@@ -121,6 +123,9 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -
         "lab-gateway-nord-1",
         "lab-analyser-nord-1-1",
         "lab-analyser-nord-1-2",
+        "mailstore-nord-1",
+        "mail-front-nord-1",
+        "imap-proxy-nord-1",
     }
     for container in containers.values():
         assert set(labels(container)) >= {

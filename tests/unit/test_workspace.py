@@ -67,6 +67,7 @@ def test_good_committed_config_gives_the_spec(project: Path) -> None:
         "  hospital-drp:intranet: {replicas: [nord-1, bellevue], balancer: nord-1, port: 18080}\n"
         "  hospital-drp:appointments: {port: 18081}\n"
         "  hospital-drp:lab: {mllp_port: 18575, api_port: 18082}\n"
+        "  hospital-drp:mail: {smtp_port: 18025, imap_port: 18143}\n"
         "  hospital-drp:postgres_password: {secure: v1:abc}\n"
     )
     spec = workspace.check_stack_config("lab")

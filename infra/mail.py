@@ -1,0 +1,151 @@
+"""Mail: the mail store (Dovecot) on the storage array, Postfix in front, an IMAP proxy at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from infra.access import PUBLISH_IP, AccessNetwork
+from infra.config import MailSpec
+from infra.haproxy import Backend, render_tcp_proxy_config
+from infra.health import WAIT_TIMEOUT_S, healthcheck
+from infra.intranet import BALANCER_CHECK
+from infra.labels import Placement, volume_labels
+from infra.rooms import MachineRoom
+from infra.secret_files import secret_uploads
+from infra.topology import ContainerInfo, Endpoint, ServiceInfo
+
+SERVICE = "mail"
+SMTP_PORT = 25
+IMAP_PORT = 143
+PROXY_PORT = 1143
+
+
+@dataclass(frozen=True)
+class MailArgs:
+    """Where the store and the front stand, how users reach mail, images and secrets."""
+
+    spec: MailSpec
+    store_room: MachineRoom
+    front_room: MachineRoom
+    access: AccessNetwork
+    store_image: str
+    front_image: str
+    proxy_image: str
+    secrets: Mapping[str, pulumi.Output[str]]
+    stack: str
+    prefix: str
+
+
+class Mail(pulumi.ComponentResource):
+    """SMTP accepts and queues whatever happens to the store; IMAP needs the store.
+
+    The Postfix queue is on the front end's own volume, a different storage
+    domain from the mail store's volume on the array.
+    """
+
+    def __init__(self, name: str, args: MailArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hospital:services:Mail", name, None, opts)
+        self.args = args
+        self.store_host = f"{args.prefix}-mailstore-{args.store_room.spec.name}"
+        self.front_host = f"{args.prefix}-mail-front-{args.front_room.spec.name}"
+        self.proxy_host = f"{args.prefix}-imap-proxy-{args.front_room.spec.name}"
+        self.store = self._store()
+        self.front = self._front()
+        self.proxy = self._proxy()
+        self.register_outputs({"store": self.store.name, "front": self.front.name, "proxy": self.proxy.name})
+
+    def _env(self) -> list[str]:
+        return [f"MAILBOXES={self.args.spec.mailboxes}", f"MAIL_DOMAIN={self.args.spec.domain}"]
+
+    def _volume(self, what: str, placement: Placement, room: MachineRoom) -> docker.Volume:
+        return docker.Volume(
+            f"{what}-{room.spec.name}",
+            name=f"{self.args.prefix}-{what}-{room.spec.name}",
+            labels=volume_labels(placement),
+            opts=pulumi.ResourceOptions(parent=self, provider=room.provider),
+        )
+
+    def _store(self) -> docker.Container:
+        args, room = self.args, self.args.store_room
+        placement = Placement(args.stack, room.spec.name, "storage", SERVICE)
+        volume = self._volume("mailstore-data", placement, room)
+        return docker.Container(
+            f"mailstore-{room.spec.name}",
+            name=self.store_host,
+            image=args.store_image,
+            envs=self._env(),
+            labels=placement.container_labels(),
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=room.san_network.name)],
+            volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/var/mail")],
+            uploads=secret_uploads(args.secrets),
+            healthcheck=healthcheck("doveadm", "service", "status", "imap-login"),
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_S,
+            opts=pulumi.ResourceOptions(parent=self, provider=room.provider),
+        )
+
+    def _front(self) -> docker.Container:
+        args, room = self.args, self.args.front_room
+        placement = Placement(args.stack, room.spec.name, "app", SERVICE)
+        queue = self._volume("mail-queue", placement, room)
+        return docker.Container(
+            f"mail-front-{room.spec.name}",
+            name=self.front_host,
+            image=args.front_image,
+            envs=[*self._env(), f"MAILSTORE_HOST={self.store_host}"],
+            labels=placement.container_labels(),
+            networks_advanced=[
+                docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
+                docker.ContainerNetworksAdvancedArgs(name=room.network.name),
+                docker.ContainerNetworksAdvancedArgs(name=args.store_room.san_network.name),
+            ],
+            ports=[docker.ContainerPortArgs(internal=SMTP_PORT, external=args.spec.smtp_port, ip=PUBLISH_IP)],
+            volumes=[docker.ContainerVolumeArgs(volume_name=queue.name, container_path="/var/spool/postfix")],
+            healthcheck=healthcheck("postfix", "status"),
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_S,
+            opts=pulumi.ResourceOptions(parent=self, provider=room.provider, depends_on=[self.store]),
+        )
+
+    def _proxy(self) -> docker.Container:
+        args, room = self.args, self.args.front_room
+        config = render_tcp_proxy_config("imap", PROXY_PORT, Backend("mailstore", self.store_host, IMAP_PORT))
+        return docker.Container(
+            f"imap-proxy-{room.spec.name}",
+            name=self.proxy_host,
+            image=args.proxy_image,
+            labels=Placement(args.stack, room.spec.name, "edge", SERVICE).container_labels(),
+            networks_advanced=[
+                docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
+                docker.ContainerNetworksAdvancedArgs(name=args.store_room.san_network.name),
+            ],
+            ports=[
+                docker.ContainerPortArgs(internal=PROXY_PORT, external=args.spec.imap_port, ip=PUBLISH_IP)
+            ],
+            uploads=[docker.ContainerUploadArgs(file="/etc/haproxy/haproxy.cfg", content=config)],
+            healthcheck=healthcheck("bash", "-c", BALANCER_CHECK, start_period="20s"),
+            restart="unless-stopped",
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_S,
+            opts=pulumi.ResourceOptions(parent=self, provider=room.provider, depends_on=[self.store]),
+        )
+
+    def info(self) -> ServiceInfo:
+        """This service as the topology describes it."""
+        spec = self.args.spec
+        containers = (
+            ContainerInfo(self.store_host, self.args.store_room.spec.name, "storage", SERVICE),
+            ContainerInfo(self.front_host, self.args.front_room.spec.name, "app", SERVICE),
+            ContainerInfo(self.proxy_host, self.args.front_room.spec.name, "edge", SERVICE),
+        )
+        endpoints = (
+            Endpoint("smtp", f"smtp://{PUBLISH_IP}:{spec.smtp_port}"),
+            Endpoint("imap", f"imap://{PUBLISH_IP}:{spec.imap_port}"),
+        )
+        return ServiceInfo(SERVICE, containers, endpoints)

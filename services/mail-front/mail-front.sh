@@ -1,0 +1,36 @@
+#!/bin/bash
+# The mail front end: Postfix accepts mail for MAIL_DOMAIN over SMTP and
+# delivers it over LMTP to the mail store. While the store is away, mail is
+# accepted and deferred in the queue, which lives on this server's own
+# volume (not on the storage array); short retry timers drain it within a
+# minute of the store's return. Unknown users are refused at RCPT time.
+set -euo pipefail
+count=${MAILBOXES:-3000}
+domain=${MAIL_DOMAIN:-chu.test}
+seq -f "staff%04g@$domain OK" 1 "$count" > /etc/postfix/vmailbox
+touch /etc/postfix/main.cf
+postconf -e \
+  "myhostname = mail.$domain" \
+  "mydestination =" \
+  "inet_interfaces = all" \
+  "inet_protocols = ipv4" \
+  "mynetworks = 127.0.0.0/8" \
+  "virtual_mailbox_domains = $domain" \
+  "virtual_mailbox_maps = texthash:/etc/postfix/vmailbox" \
+  "virtual_transport = lmtp:inet:${MAILSTORE_HOST}:24" \
+  "lmtp_host_lookup = native" \
+  "smtp_host_lookup = native" \
+  "smtpd_peername_lookup = no" \
+  "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination" \
+  "smtpd_recipient_restrictions = reject_unlisted_recipient" \
+  "queue_run_delay = 5s" \
+  "minimal_backoff_time = 5s" \
+  "maximal_backoff_time = 10s" \
+  "lmtp_connect_timeout = 2s" \
+  "maillog_file = /dev/stdout" \
+  "compatibility_level = 3.6"
+# No chroot in a container: the daemons use the container's own resolver.
+postconf -F '*/*/chroot = n'
+newaliases
+echo "mail-front: accepting mail for $count mailboxes of $domain, delivering to ${MAILSTORE_HOST}"
+exec postfix start-fg
