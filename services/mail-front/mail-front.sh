@@ -9,6 +9,10 @@ count=${MAILBOXES:-3000}
 domain=${MAIL_DOMAIN:-chu.test}
 seq -f "staff%04g@$domain OK" 1 "$count" > /etc/postfix/vmailbox
 touch /etc/postfix/main.cf
+# A store that is away must never bounce mail: the name of a stopped
+# container does not resolve, which Postfix would take as a permanent
+# routing error (5.4.4). Make every routing error of LMTP a deferral.
+printf '%s\n' '/^5\.4\.([0-9]+)(.*)$/ 4.4.$1$2' > /etc/postfix/lmtp_status_filter
 postconf -e \
   "myhostname = mail.$domain" \
   "mydestination =" \
@@ -27,6 +31,7 @@ postconf -e \
   "minimal_backoff_time = 5s" \
   "maximal_backoff_time = 10s" \
   "lmtp_connect_timeout = 2s" \
+  "lmtp_delivery_status_filter = regexp:/etc/postfix/lmtp_status_filter" \
   "maillog_file = /dev/stdout" \
   "compatibility_level = 3.6"
 # No chroot in a container: the daemons use the container's own resolver.

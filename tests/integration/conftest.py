@@ -32,6 +32,10 @@ class Deployed:
     first_up_seconds: float
     first_up_changes: dict[str, int]
 
+    def secret(self, key: str) -> str:
+        """A generated secret of the test stack, as the deployed containers got it."""
+        return stacks.open_stack(self.paths, STACK, None).get_config(f"hospital-drp:{key}").value
+
 
 @pytest.fixture(scope="session")
 def deployed() -> Iterator[Deployed]:

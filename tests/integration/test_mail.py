@@ -1,0 +1,115 @@
+"""Mail with real clients from the host: SMTP in, IMAP out, and a mail store that goes away."""
+
+from __future__ import annotations
+
+import email.message
+import imaplib
+import smtplib
+import time
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+import testinfra
+
+from tests.integration.conftest import Deployed
+from tests.integration.engine import client, wait_healthy
+
+
+def address(deployed: Deployed, endpoint: str) -> tuple[str, int]:
+    parsed = urlparse(deployed.topology.service("mail").endpoint(endpoint))
+    assert parsed.hostname == "127.0.0.1" and parsed.port
+    return parsed.hostname, parsed.port
+
+
+def send(deployed: Deployed, to: str) -> str:
+    message_id = f"<{uuid.uuid4()}@tests.chu.test>"
+    message = email.message.EmailMessage()
+    message["From"], message["To"], message["Subject"] = "staff0002@chu.test", to, "ward round"
+    message["Message-ID"] = message_id
+    message.set_content("Round at 8.")
+    with smtplib.SMTP(*address(deployed, "smtp"), timeout=10) as smtp:
+        assert smtp.send_message(message) == {}
+    return message_id
+
+
+def in_inbox(deployed: Deployed, user: str, message_id: str) -> bool:
+    imap = imaplib.IMAP4(*address(deployed, "imap"), timeout=10)
+    try:
+        imap.login(user, deployed.secret("mail_user_password"))
+        imap.select("INBOX", readonly=True)
+        _, found = imap.search(None, "HEADER", "Message-ID", message_id)
+        return bool(found and found[0])
+    finally:
+        imap.logout()
+
+
+def wait_in_inbox(deployed: Deployed, user: str, message_id: str, timeout_s: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        try:
+            if in_inbox(deployed, user, message_id):
+                return time.monotonic() - started
+        except (OSError, imaplib.IMAP4.error):
+            pass
+        time.sleep(1)
+    raise AssertionError(f"{message_id} not in {user}'s inbox within {timeout_s} s")
+
+
+def container(deployed: Deployed, tier: str) -> str:
+    return next(c.name for c in deployed.topology.service("mail").containers if c.tier == tier)
+
+
+def test_smtp_then_imap_round_trip(deployed: Deployed) -> None:
+    message_id = send(deployed, "staff2999@chu.test")
+    wait_in_inbox(deployed, "staff2999@chu.test", message_id, timeout_s=20)
+
+
+def test_unknown_user_and_foreign_domain_are_refused_at_rcpt(deployed: Deployed) -> None:
+    with smtplib.SMTP(*address(deployed, "smtp"), timeout=10) as smtp:
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as unknown:
+            smtp.sendmail("a@chu.test", ["staff3001@chu.test"], "Subject: x\r\n\r\nx")
+        assert unknown.value.recipients["staff3001@chu.test"][0] == 550
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as relay:
+            smtp.sendmail("a@chu.test", ["someone@example.org"], "Subject: x\r\n\r\nx")
+        assert b"Relay access denied" in relay.value.recipients["someone@example.org"][1]
+
+
+def test_wrong_password_is_refused_by_imap(deployed: Deployed) -> None:
+    imap = imaplib.IMAP4(*address(deployed, "imap"), timeout=10)
+    with pytest.raises(imaplib.IMAP4.error):
+        imap.login("staff0001@chu.test", "not-the-password")
+    imap.logout()
+
+
+def test_3000_mailboxes_and_the_queue_on_its_own_volume(deployed: Deployed) -> None:
+    store = testinfra.get_host(f"docker://{container(deployed, 'storage')}")
+    assert store.package("dovecot-imapd").is_installed
+    assert len(store.file("/etc/dovecot/users").content_string.splitlines()) == 3000
+    assert store.socket("tcp://0.0.0.0:143").is_listening and store.socket("tcp://0.0.0.0:24").is_listening
+    front = testinfra.get_host(f"docker://{container(deployed, 'app')}")
+    assert front.package("postfix").is_installed
+    assert {p.user for p in front.process.filter(comm="qmgr")} == {"postfix"}
+    assert "lmtp:inet:" in front.check_output("postconf -h virtual_transport")
+    mounts = {
+        name: {m["Destination"]: m["Name"] for m in client().containers.get(name).attrs["Mounts"]}
+        for name in (container(deployed, "storage"), container(deployed, "app"))
+    }
+    store_volume = mounts[container(deployed, "storage")]["/var/mail"]
+    queue_volume = mounts[container(deployed, "app")]["/var/spool/postfix"]
+    assert store_volume != queue_volume
+
+
+def test_store_down_smtp_queues_imap_fails_then_queue_drains(deployed: Deployed) -> None:
+    store = container(deployed, "storage")
+    client().containers.get(store).stop(timeout=1)
+    try:
+        message_id = send(deployed, "staff0100@chu.test")  # accepted while the store is away
+        with pytest.raises((OSError, imaplib.IMAP4.error)):
+            in_inbox(deployed, "staff0100@chu.test", message_id)
+        front = testinfra.get_host(f"docker://{container(deployed, 'app')}")
+        assert "staff0100@chu.test" in front.check_output("postqueue -p")
+    finally:
+        client().containers.get(store).start()
+    wait_healthy(store)
+    assert wait_in_inbox(deployed, "staff0100@chu.test", message_id, timeout_s=60) < 60
