@@ -44,3 +44,10 @@ def test_every_container_carries_room_tier_and_service_labels(deployed: Deployed
         assert labels["hospital.room"] == info.room
         assert labels["hospital.tier"] == info.tier
         assert labels["hospital.service"] == info.service
+
+
+def test_no_container_is_privileged_or_adds_capabilities(deployed: Deployed) -> None:
+    for info in deployed.topology.containers():
+        host_config = client().containers.get(info.name).attrs["HostConfig"]
+        assert host_config["Privileged"] is False, info.name
+        assert not host_config["CapAdd"], info.name

@@ -8,6 +8,7 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
+import testinfra
 
 from tests.integration.conftest import Deployed
 from tests.integration.engine import client, http, wait_healthy
@@ -137,3 +138,18 @@ def test_storage_down_still_acks_and_stat_goes_first_after(deployed: Deployed) -
     stat = [delivered(deployed, f"B-{tag}-S{n}")[0]["delivered_at"] for n in range(3)]
     routine = [delivered(deployed, f"B-{tag}-R{n}")[0]["delivered_at"] for n in range(6)]
     assert max(float(str(t)) for t in stat) < min(float(str(t)) for t in routine)
+
+
+def test_gateway_and_analysers_run_unprivileged_and_keep_sending(deployed: Deployed) -> None:
+    lab = deployed.topology.service("lab")
+    gateway = next(c.name for c in lab.containers if c.tier == "app")
+    host = testinfra.get_host(f"docker://{gateway}")
+    servers = [p for p in host.process.filter(comm="python3") if "gateway.py" in p.args]
+    assert len(servers) == 1 and servers[0].user == "labgw"
+    assert host.socket("tcp://0.0.0.0:2575").is_listening
+    assert host.file("/var/lib/lab-gateway/journal.jsonl").user == "labgw"
+    analysers = [c.name for c in lab.containers if c.tier == "lab"]
+    assert len(analysers) == 2
+    for name in analysers:
+        log = testinfra.get_host(f"docker://{name}").file("/var/lib/analyser/log.jsonl").content_string
+        assert '"code": "AA"' in log
