@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -19,10 +20,12 @@ from rich.table import Table
 from drill import stack as stacks
 from drill.checks import check_stack, leftovers
 from drill.doctor import examine
-from drill.errors import DrillError
-from drill.paths import StatePaths, state_paths
+from drill.errors import DeployError, DrillError
+from drill.paths import PROJECT_ROOT, StatePaths, state_paths
 from drill.toolchain.bootstrap import toolchain_steps
 from drill.toolchain.steps import run_steps
+from drill.workload.operations import Target
+from drill.workload.runner import run_workload
 
 console = Console(highlight=False)
 DEFAULT_STACK = os.environ.get("DRILL_STACK", "gameday")
@@ -89,6 +92,24 @@ def cmd_down(paths: StatePaths, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workload(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Run the clinician workload against the deployed stack; its ledger goes to reports/<run-id>/."""
+    topology = stacks.current_topology(paths, args.stack)
+    if topology is None:
+        raise DeployError(f"stack {args.stack} is not deployed", f"run `drill --stack {args.stack} up` first")
+    run_id = time.strftime("wl-%Y%m%dT%H%M%SZ", time.gmtime())
+    ledger = PROJECT_ROOT / "reports" / run_id / "ledger.jsonl"
+    target = Target.of(topology, run_id, stacks.secret(paths, args.stack, "mail_user_password"))
+    with console.status(f"workload at {args.rate:g} op/s for {args.seconds:g} s…"):
+        counts = run_workload(target, ledger, args.rate, args.seconds, threading.Event())
+    table = Table("service", "ok", "failed", "unknown")
+    for service in sorted({key.split()[0] for key in counts}):
+        table.add_row(service, *(str(counts[f"{service} {s}"]) for s in ("ok", "failed", "unknown")))
+    console.print(table)
+    console.print(f"ledger: {ledger}")
+    return 0
+
+
 def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
     """The main job end to end: bootstrap, deploy, check, tear down."""
     cmd_up(paths, args)
@@ -106,7 +127,19 @@ COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
     "status": cmd_status,
     "down": cmd_down,
     "gameday": cmd_gameday,
+    "workload": cmd_workload,
 }
+
+
+def positive(text: str) -> float:
+    """An argument that must be a number above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not above zero")
+    return value
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -116,7 +149,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens underneath")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, command in COMMANDS.items():
-        sub.add_parser(name, help=(command.__doc__ or name).splitlines()[0])
+        command_parser = sub.add_parser(name, help=(command.__doc__ or name).splitlines()[0])
+        if name == "workload":
+            command_parser.add_argument("--rate", type=positive, default=5.0, help="operations per second")
+            command_parser.add_argument("--seconds", type=positive, default=30.0, help="how long to run")
     return parser.parse_args(argv)
 
 

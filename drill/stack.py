@@ -115,6 +115,11 @@ def current_topology(paths: StatePaths, stack: str) -> Topology | None:
     return topology_from_output(raw.value) if raw is not None else None
 
 
+def secret(paths: StatePaths, stack: str, key: str) -> str:
+    """A generated secret of the stack (see drill/secrets.py), for clients that log in."""
+    return open_stack(paths, stack, None).get_config(f"hospital-drp:{key}").value
+
+
 def down(paths: StatePaths, stack: str, console: Console) -> float:
     """Destroy every resource of the stack; return how long it took.
 

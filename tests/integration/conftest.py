@@ -34,7 +34,7 @@ class Deployed:
 
     def secret(self, key: str) -> str:
         """A generated secret of the test stack, as the deployed containers got it."""
-        return stacks.open_stack(self.paths, STACK, None).get_config(f"hospital-drp:{key}").value
+        return stacks.secret(self.paths, STACK, key)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,139 @@
+"""Protocol clients the workload (and later the probes) speak: HTTP+JSON, SMTP, IMAP, HL7 over MLLP.
+
+Each raises Unsent when the request surely did not reach the service
+(refused, unresolvable) and Unanswered when it may have (timeout or reset
+after sending): the difference between a failed and an unknown outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.message
+import imaplib
+import json
+import smtplib
+import socket
+import urllib.error
+import urllib.request
+from urllib.parse import urlparse
+
+TIMEOUT_S = 5.0
+LOCAL_HOST = "127.0.0.1"
+MLLP_START, MLLP_END = b"\x0b", b"\x1c\x0d"
+
+
+class Unsent(Exception):
+    """The request surely did not reach the service."""
+
+
+class Unanswered(Exception):
+    """The request may have reached the service, but no answer came back."""
+
+
+def http_json(method: str, url: str, body: object | None = None) -> tuple[int, object]:
+    """One HTTP request with a JSON body; return (status, parsed body)."""
+    host_port(url)  # only our own 127.0.0.1 endpoints
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - checked above
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:  # noqa: S310 - our 127.0.0.1 URLs
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.loads(exc.read() or b"null")
+        except ValueError:
+            return exc.code, None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
+            raise Unsent(str(exc.reason)) from exc
+        raise Unanswered(str(exc.reason)) from exc
+    except (TimeoutError, ConnectionError, ValueError) as exc:
+        raise Unanswered(str(exc)) from exc
+
+
+def host_port(url: str) -> tuple[str, int]:
+    """The host and port of an endpoint URL such as smtp://127.0.0.1:18025; only 127.0.0.1 is allowed."""
+    parsed = urlparse(url)
+    if not parsed.hostname or not parsed.port:
+        raise ValueError(f"endpoint {url!r} has no host and port")
+    if parsed.hostname != LOCAL_HOST:
+        raise ValueError(f"endpoint {url!r} is not on {LOCAL_HOST}: the workload talks to nothing else")
+    return parsed.hostname, parsed.port
+
+
+def smtp_send(url: str, sender: str, to: str, message_id: str, text: str) -> None:
+    """Send one message; raise smtplib errors when refused, Unsent or Unanswered otherwise."""
+    message = email.message.EmailMessage()
+    message["From"], message["To"], message["Subject"], message["Message-ID"] = (
+        sender,
+        to,
+        "workload",
+        message_id,
+    )
+    message.set_content(text)
+    try:
+        smtp = smtplib.SMTP(*host_port(url), timeout=TIMEOUT_S)
+    except OSError as exc:
+        raise Unsent(str(exc)) from exc
+    try:
+        smtp.send_message(message)
+    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        raise Unanswered(str(exc)) from exc
+    finally:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+def imap_inbox_count(url: str, user: str, password: str) -> int:
+    """Log in and count the INBOX's messages; raise Unsent when IMAP cannot be reached or refuses."""
+    try:
+        imap = imaplib.IMAP4(*host_port(url), timeout=TIMEOUT_S)
+        try:
+            imap.login(user, password)
+            status, data = imap.select("INBOX", readonly=True)
+            if status != "OK":
+                raise Unsent(f"select INBOX: {status}")
+            return int(data[0] or 0)
+        finally:
+            imap.logout()
+    except (OSError, imaplib.IMAP4.error, EOFError) as exc:
+        raise Unsent(str(exc)) from exc
+
+
+def oru(control_id: str, order: str, patient: str, stat: bool) -> bytes:
+    """One HL7 v2.5 ORU^R01 with a glucose result, priority S or R in OBR-27."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    segments = [
+        f"MSH|^~\\&|WORKLOAD|BIOLOGY|LABGW|CHU|{now}||ORU^R01^ORU_R01|{control_id}|P|2.5",
+        f"PID|1||{patient}^^^CHU^MR||DOE^JANE",
+        f"OBR|1|{order}|{order}|GLU^Glucose^L|||{now}" + "|" * 20 + f"^^^^^{'S' if stat else 'R'}",
+        "OBX|1|NM|GLU^Glucose^L||5.4|mmol/L|||||F",
+    ]
+    return ("\r".join(segments) + "\r").encode()
+
+
+def mllp_exchange(url: str, payload: bytes) -> tuple[str, str]:
+    """Send one framed message; return (MSA-1 code, MSA-3 text) of the ACK."""
+    try:
+        sock = socket.create_connection(host_port(url), timeout=TIMEOUT_S)
+    except OSError as exc:
+        raise Unsent(str(exc)) from exc
+    with sock:
+        try:
+            sock.sendall(MLLP_START + payload + MLLP_END)
+            answer = b""
+            while not answer.endswith(MLLP_END):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise Unanswered("the gateway closed the connection without an ACK")
+                answer += chunk
+        except OSError as exc:
+            raise Unanswered(str(exc)) from exc
+    for segment in answer.strip(MLLP_START + MLLP_END).decode("utf-8", "replace").split("\r"):
+        if segment.startswith("MSA|"):
+            fields = segment.split("|")
+            return fields[1], fields[3] if len(fields) > 3 else ""
+    raise Unanswered("the answer holds no MSA segment")

@@ -1,0 +1,200 @@
+"""The clinicians' operations, each recorded in the ledger as invoked, then ok, failed or unknown.
+
+A write is `ok` only when the service acknowledged it (201/200 with the
+booking, SMTP 250 after DATA, HL7 ACK AA); `failed` when it surely did not
+happen (refused before sending, a 4xx, a 503 saying "not done", AE/AR);
+`unknown` when it may have (timeout or reset after sending, a 503 saying
+"outcome unknown"). Never `ok` on doubt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drill.workload import clients
+from drill.workload.clients import Unanswered, Unsent
+from drill.workload.ledger import Ledger, Status
+from infra.topology import Topology
+
+CLINICS = (
+    "cardiology",
+    "biology",
+    "radiology",
+    "paediatrics",
+    "surgery",
+    "oncology",
+    "neurology",
+    "maternity",
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the operations need to know of the deployed stack, taken from its topology."""
+
+    run_id: str
+    appointments: str
+    lab_mllp: str
+    lab_api: str
+    smtp: str
+    imap: str
+    intranet: str
+    mail_password: str
+    mailboxes: int = 3000
+
+    @staticmethod
+    def of(topology: Topology, run_id: str, mail_password: str) -> Target:
+        """Read the endpoints from the topology."""
+        return Target(
+            run_id=run_id,
+            appointments=topology.service("appointments").endpoint("http"),
+            lab_mllp=topology.service("lab").endpoint("mllp"),
+            lab_api=topology.service("lab").endpoint("http"),
+            smtp=topology.service("mail").endpoint("smtp"),
+            imap=topology.service("mail").endpoint("imap"),
+            intranet=topology.service("intranet").endpoint("http"),
+            mail_password=mail_password,
+        )
+
+
+Operation = Callable[[Target, Ledger, int, random.Random], None]
+
+
+def book(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+    """Book a slot, keyed by our own ref; the slot is unique to this run and n."""
+    ref = f"{target.run_id}-b{n}"
+    base = dt.date(2030, 1, 1) + dt.timedelta(days=sum(map(ord, target.run_id)) % 3000)
+    body = {
+        "patient": f"Patient {n}",
+        "clinic": CLINICS[(n // 1440) % len(CLINICS)],
+        "day": (base + dt.timedelta(days=n // (1440 * len(CLINICS)))).isoformat(),
+        "slot": f"{(n % 1440) // 60:02d}:{n % 60:02d}",
+        "ref": ref,
+    }
+    ledger.record("appointments", "book", ref, "invoked")
+    status, detail = _http_write("POST", f"{target.appointments}/api/appointments", body, ok=(200, 201))
+    ledger.record("appointments", "book", ref, status, detail)
+
+
+def cancel(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+    """Cancel one of this run's bookings (one booked earlier, chosen at random)."""
+    if n < 2:
+        return
+    ref = f"{target.run_id}-b{rng.randrange(n // 2)}"
+    ledger.record("appointments", "cancel-lookup", ref, "invoked")
+    code, found = _http_read(f"{target.appointments}/api/appointments?all=ids")
+    if code != 200 or not isinstance(found, list):
+        ledger.record("appointments", "cancel-lookup", ref, "failed", f"HTTP {code}")
+        return
+    ids = [row["id"] for row in found if isinstance(row, dict) and row.get("ref") == ref]
+    ledger.record("appointments", "cancel-lookup", ref, "ok", f"{len(ids)} found")
+    for ident in ids:
+        ledger.record("appointments", "cancel", ref, "invoked")
+        status, detail = _http_write(
+            "DELETE", f"{target.appointments}/api/appointments/{ident}", None, ok=(200, 404)
+        )
+        ledger.record("appointments", "cancel", ref, status, detail)
+
+
+def send_mail(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+    """Send one message to a random mailbox, keyed by its Message-ID."""
+    message_id = f"<{target.run_id}-m{n}@workload.chu.test>"
+    to = f"staff{rng.randint(1, target.mailboxes):04d}@chu.test"
+    ledger.record("mail", "send", message_id, "invoked", to)
+    status: Status
+    try:
+        clients.smtp_send(target.smtp, "staff0001@chu.test", to, message_id, f"workload message {n}")
+        status, detail = "ok", to
+    except smtplib.SMTPException as exc:
+        status, detail = "failed", str(exc)
+    except Unsent as exc:
+        status, detail = "failed", f"not sent: {exc}"
+    except Unanswered as exc:
+        status, detail = "unknown", f"no answer after sending: {exc}"
+    ledger.record("mail", "send", message_id, status, detail)
+
+
+def read_mail(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+    """Read a random mailbox's INBOX over IMAP."""
+    user = f"staff{rng.randint(1, target.mailboxes):04d}@chu.test"
+    ledger.record("mail", "read", user, "invoked")
+    try:
+        count = clients.imap_inbox_count(target.imap, user, target.mail_password)
+        ledger.record("mail", "read", user, "ok", f"{count} messages")
+    except Unsent as exc:
+        ledger.record("mail", "read", user, "failed", str(exc))
+
+
+def send_result(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+    """Send one lab result over MLLP, keyed by its MSH-10; one in five is STAT."""
+    control_id = f"{target.run_id}-r{n}"
+    payload = clients.oru(
+        control_id, f"{target.run_id}-o{n}", f"P{rng.randint(1, 99999):05d}", rng.random() < 0.2
+    )
+    ledger.record("lab", "send", control_id, "invoked")
+    try:
+        code, text = clients.mllp_exchange(target.lab_mllp, payload)
+        status: Status = "ok" if code == "AA" else "failed"
+        detail = f"ACK {code} {text}".strip()
+    except Unsent as exc:
+        status, detail = "failed", f"not sent: {exc}"
+    except Unanswered as exc:
+        status, detail = "unknown", f"no ACK: {exc}"
+    ledger.record("lab", "send", control_id, status, detail)
+
+
+def read_results(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+    """Read the results of one of this run's orders."""
+    order = f"{target.run_id}-o{rng.randrange(max(1, n))}"
+    _read(ledger, "lab", "read", order, f"{target.lab_api}/results?order={order}")
+
+
+def read_intranet(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+    """Look a staff member up in the intranet directory."""
+    staff = rng.randint(1, 7300)
+    _read(ledger, "intranet", "read", str(staff), f"{target.intranet}/directory/{staff}")
+
+
+def _read(ledger: Ledger, service: str, op: str, key: str, url: str) -> None:
+    ledger.record(service, op, key, "invoked")
+    code, _ = _http_read(url)
+    ledger.record(service, op, key, "ok" if code == 200 else "failed", f"HTTP {code}")
+
+
+def _http_read(url: str) -> tuple[int, object]:
+    try:
+        return clients.http_json("GET", url)
+    except (Unsent, Unanswered) as exc:
+        return 0, str(exc)
+
+
+def _http_write(method: str, url: str, body: object, ok: tuple[int, ...]) -> tuple[Status, str]:
+    try:
+        code, answer = clients.http_json(method, url, body)
+    except Unsent as exc:
+        return "failed", f"not sent: {exc}"
+    except Unanswered as exc:
+        return "unknown", f"no answer after sending: {exc}"
+    outcome = answer.get("outcome") if isinstance(answer, dict) else None
+    if code in ok:
+        ident = answer.get("id") if isinstance(answer, dict) else None
+        return "ok", f"HTTP {code} id {ident}"
+    if code == 503 and outcome != "not done":
+        return "unknown", f"HTTP 503 {answer}"
+    return "failed", f"HTTP {code} {answer}"
+
+
+# Relative weights: how many of each a clinician does.
+OPERATIONS: dict[str, tuple[Operation, int]] = {
+    "appointments.book": (book, 3),
+    "appointments.cancel": (cancel, 1),
+    "mail.send": (send_mail, 2),
+    "mail.read": (read_mail, 1),
+    "lab.send": (send_result, 2),
+    "lab.read": (read_results, 1),
+    "intranet.read": (read_intranet, 4),
+}
