@@ -31,6 +31,8 @@ class MailArgs:
     spec: MailSpec
     store_room: MachineRoom
     front_room: MachineRoom
+    vault_room: MachineRoom
+    backup_link: docker.Network
     access: AccessNetwork
     store_image: str
     front_image: str
@@ -44,7 +46,10 @@ class Mail(pulumi.ComponentResource):
     """SMTP accepts and queues whatever happens to the store; IMAP needs the store.
 
     The Postfix queue is on the front end's own volume, a different storage
-    domain from the mail store's volume on the array.
+    domain from the mail store's volume on the array. Every message is also
+    delivered to the vault's copy of its mailbox, and leaves the queue only
+    once both copies are written: an accepted message is always in a room
+    that survives the loss of the array.
     """
 
     def __init__(self, name: str, args: MailArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -53,13 +58,22 @@ class Mail(pulumi.ComponentResource):
         self.store_host = f"{args.prefix}-mailstore-{args.store_room.spec.name}"
         self.front_host = f"{args.prefix}-mail-front-{args.front_room.spec.name}"
         self.proxy_host = f"{args.prefix}-imap-proxy-{args.front_room.spec.name}"
+        self.copy_host = f"{args.prefix}-mail-vault-{args.vault_room.spec.name}"
         self.store = self._store()
+        self.copy = self._copy()
         self.front = self._front()
         self.proxy = self._proxy()
-        self.register_outputs({"store": self.store.name, "front": self.front.name, "proxy": self.proxy.name})
+        self.register_outputs(
+            {
+                "store": self.store.name,
+                "copy": self.copy.name,
+                "front": self.front.name,
+                "proxy": self.proxy.name,
+            }
+        )
 
-    def _env(self) -> list[str]:
-        return [f"MAILBOXES={self.args.spec.mailboxes}", f"MAIL_DOMAIN={self.args.spec.domain}"]
+    def _env(self, domain: str = "") -> list[str]:
+        return [f"MAILBOXES={self.args.spec.mailboxes}", f"MAIL_DOMAIN={domain or self.args.spec.domain}"]
 
     def _volume(self, what: str, placement: Placement, room: MachineRoom) -> docker.Volume:
         return docker.Volume(
@@ -70,16 +84,28 @@ class Mail(pulumi.ComponentResource):
         )
 
     def _store(self) -> docker.Container:
-        args, room = self.args, self.args.store_room
-        placement = Placement(args.stack, room.spec.name, "storage", SERVICE)
-        volume = self._volume("mailstore-data", placement, room)
+        room = self.args.store_room
+        return self._dovecot("mailstore", self.store_host, room, "storage", room.san_network, self._env())
+
+    def _copy(self) -> docker.Container:
+        """The vault's copy of every mailbox: the same mail store, on the backup link in the vault's room."""
+        args = self.args
+        env = self._env(f"vault.{args.spec.domain}")
+        return self._dovecot("mail-vault", self.copy_host, args.vault_room, "backup", args.backup_link, env)
+
+    def _dovecot(
+        self, what: str, host: str, room: MachineRoom, tier: str, network: docker.Network, env: list[str]
+    ) -> docker.Container:
+        args = self.args
+        placement = Placement(args.stack, room.spec.name, tier, SERVICE)
+        volume = self._volume(f"{what}-data", placement, room)
         return docker.Container(
-            f"mailstore-{room.spec.name}",
-            name=self.store_host,
+            f"{what}-{room.spec.name}",
+            name=host,
             image=args.store_image,
-            envs=self._env(),
+            envs=env,
             labels=placement.container_labels(),
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=room.san_network.name)],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/var/mail")],
             uploads=secret_uploads(args.secrets),
             healthcheck=healthcheck("doveadm", "service", "status", "imap-login"),
@@ -97,12 +123,13 @@ class Mail(pulumi.ComponentResource):
             f"mail-front-{room.spec.name}",
             name=self.front_host,
             image=args.front_image,
-            envs=[*self._env(), f"MAILSTORE_HOST={self.store_host}"],
+            envs=[*self._env(), f"MAILSTORE_HOST={self.store_host}", f"MAIL_VAULT_HOST={self.copy_host}"],
             labels=placement.container_labels(),
             networks_advanced=[
                 docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
                 docker.ContainerNetworksAdvancedArgs(name=room.network.name),
                 docker.ContainerNetworksAdvancedArgs(name=args.store_room.san_network.name),
+                docker.ContainerNetworksAdvancedArgs(name=args.backup_link.name),
             ],
             ports=[docker.ContainerPortArgs(internal=SMTP_PORT, external=args.spec.smtp_port, ip=PUBLISH_IP)],
             volumes=[docker.ContainerVolumeArgs(volume_name=queue.name, container_path="/var/spool/postfix")],
@@ -110,7 +137,9 @@ class Mail(pulumi.ComponentResource):
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,
-            opts=pulumi.ResourceOptions(parent=self, provider=room.provider, depends_on=[self.store]),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=room.provider, depends_on=[self.store, self.copy]
+            ),
         )
 
     def _proxy(self) -> docker.Container:
@@ -141,6 +170,7 @@ class Mail(pulumi.ComponentResource):
         spec = self.args.spec
         containers = (
             ContainerInfo(self.store_host, self.args.store_room.spec.name, "storage", SERVICE),
+            ContainerInfo(self.copy_host, self.args.vault_room.spec.name, "backup", SERVICE),
             ContainerInfo(self.front_host, self.args.front_room.spec.name, "app", SERVICE),
             ContainerInfo(self.proxy_host, self.args.front_room.spec.name, "edge", SERVICE),
         )

@@ -105,6 +105,8 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
             spec=spec.mail,
             store_room=rooms[spec.storage.array_room],
             front_room=rooms[spec.mail.room],
+            vault_room=rooms[spec.vault.room],
+            backup_link=link,
             access=access,
             store_image=images.mailstore,
             front_image=images.mail_front,

@@ -4,6 +4,7 @@
 # accepted and deferred in the queue, which lives on this server's own
 # volume (not on the storage array); short retry timers drain it within a
 # minute of the store's return. Unknown users are refused at RCPT time.
+# With MAIL_VAULT_HOST set, each delivered message also goes to the vault.
 set -euo pipefail
 count=${MAILBOXES:-3000}
 domain=${MAIL_DOMAIN:-chu.test}
@@ -34,6 +35,18 @@ postconf -e \
   "lmtp_delivery_status_filter = regexp:/etc/postfix/lmtp_status_filter" \
   "maillog_file = /dev/stdout" \
   "compatibility_level = 3.6"
+# Every message delivered to a mailbox is also delivered to the same mailbox
+# in the backup vault's mail copy (MAIL_VAULT_HOST): it leaves the queue,
+# which is on this server's own volume, only once both copies are written.
+if [ -n "${MAIL_VAULT_HOST:-}" ]; then
+  vault_domain="vault.$domain"
+  escaped=$(printf '%s' "$domain" | sed 's/\./\\./g')
+  printf '/^(.+)@%s$/ ${1}@%s\n' "$escaped" "$vault_domain" > /etc/postfix/vault_bcc
+  printf '%s lmtp:inet:%s:24\n' "$vault_domain" "$MAIL_VAULT_HOST" > /etc/postfix/transport
+  postconf -e \
+    "recipient_bcc_maps = regexp:/etc/postfix/vault_bcc" \
+    "transport_maps = texthash:/etc/postfix/transport"
+fi
 # No chroot in a container: the daemons use the container's own resolver.
 postconf -F '*/*/chroot = n'
 newaliases

@@ -60,9 +60,21 @@ def container(deployed: Deployed, tier: str) -> str:
     return next(c.name for c in deployed.topology.service("mail").containers if c.tier == tier)
 
 
-def test_smtp_then_imap_round_trip(deployed: Deployed) -> None:
+def in_vault_copy(deployed: Deployed, user: str, message_id: str) -> bool:
+    copy = testinfra.get_host(f"docker://{container(deployed, 'backup')}")
+    vault_user = user.replace("@", "@vault.")
+    found = copy.run(
+        f"doveadm search -u {vault_user} mailbox INBOX header message-id {message_id.strip('<>')}"
+    )
+    return found.rc == 0 and bool(found.stdout.strip())
+
+
+def test_smtp_then_imap_round_trip_and_the_vault_copy(deployed: Deployed) -> None:
     message_id = send(deployed, "staff2999@chu.test")
     wait_in_inbox(deployed, "staff2999@chu.test", message_id, timeout_s=20)
+    assert in_vault_copy(deployed, "staff2999@chu.test", message_id)
+    copy = next(c for c in deployed.topology.service("mail").containers if c.tier == "backup")
+    assert copy.room == "bellevue"
 
 
 def test_unknown_user_and_foreign_domain_are_refused_at_rcpt(deployed: Deployed) -> None:
@@ -109,6 +121,12 @@ def test_store_down_smtp_queues_imap_fails_then_queue_drains(deployed: Deployed)
             in_inbox(deployed, "staff0100@chu.test", message_id)
         front = testinfra.get_host(f"docker://{container(deployed, 'app')}")
         assert "staff0100@chu.test" in front.check_output("postqueue -p")
+        deadline = time.monotonic() + 20
+        while not in_vault_copy(deployed, "staff0100@chu.test", message_id):
+            assert time.monotonic() < deadline, (
+                "the vault copy did not get the message while the store was away"
+            )
+            time.sleep(1)
     finally:
         client().containers.get(store).start()
     wait_healthy(store)

@@ -124,6 +124,7 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -
         "lab-analyser-nord-1-1",
         "lab-analyser-nord-1-2",
         "mailstore-nord-1",
+        "mail-vault-bellevue",
         "mail-front-nord-1",
         "imap-proxy-nord-1",
     }
