@@ -1,0 +1,46 @@
+#!/bin/bash
+# usage: restore-from-vault VAULT_DIR [--without-partial]
+#
+# Makes $PGDATA from the vault's newest base backup and every WAL file it
+# holds, including the partial segment pg_receivewal is still writing
+# (renamed without its .partial suffix): recovery then replays up to the last
+# commit the vault flushed, which is every commit acknowledged to a client.
+# Runs as root, to read the vault's files; leaves $PGDATA to postgres.
+# --without-partial leaves that segment out: the negative control, which
+# must lose the newest commits.
+set -euo pipefail
+vault=${1:?usage: restore-from-vault VAULT_DIR [--without-partial]}
+with_partial=yes
+[ "${2:-}" = "--without-partial" ] && with_partial=no
+
+newest=$(find "$vault/base" -mindepth 1 -maxdepth 1 -type d ! -name '*.partial' -printf '%f\n' | sort | tail -n 1)
+if [ -z "$newest" ]; then
+  echo "restore-from-vault: no base backup in $vault/base" >&2
+  exit 1
+fi
+if [ -s "$PGDATA/PG_VERSION" ]; then
+  echo "restore-from-vault: $PGDATA already holds a database; restore only into an empty one" >&2
+  exit 1
+fi
+mkdir -p "$PGDATA"
+chmod 700 "$PGDATA"
+tar -xf "$vault/base/$newest/base.tar" -C "$PGDATA"
+
+wal=$PGDATA/../restore-wal
+rm -rf "$wal"
+mkdir -p "$wal"
+for file in "$vault"/wal/*; do
+  name=$(basename "$file")
+  case "$name" in
+    *.partial) [ "$with_partial" = yes ] && cp "$file" "$wal/${name%.partial}" ;;
+    *) cp "$file" "$wal/$name" ;;
+  esac
+done
+cat >> "$PGDATA/postgresql.auto.conf" <<CONF
+restore_command = 'cp $wal/%f %p'
+recovery_target_timeline = 'latest'
+CONF
+touch "$PGDATA/recovery.signal"
+# Run as root (the vault's files belong to its own user); the result is postgres's.
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$PGDATA" "$wal"
+echo "restore-from-vault: base backup $newest and $(find "$wal" -type f | wc -l) WAL files (partial segment: $with_partial)"
