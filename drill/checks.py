@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import docker
 import docker.errors
 
-from infra.labels import STACK
 from infra.topology import Topology
 
 
@@ -28,18 +27,6 @@ def check_stack(topology: Topology) -> list[Check]:
     checks = [_container(hosts[c.room], c.name) for c in topology.containers()]
     checks += [_http(f"{s.name} {s.health_url}", s.health_url) for s in topology.services if s.health_url]
     return checks
-
-
-def leftovers(topology_stack: str, docker_hosts: set[str]) -> list[str]:
-    """Every container, network or volume still labelled with the stack, on every host."""
-    found = []
-    selector = {"label": f"{STACK}={topology_stack}"}
-    for host in sorted(docker_hosts):
-        client = docker.DockerClient(base_url=host, timeout=30)
-        found += [f"container {c.name}" for c in client.containers.list(all=True, filters=selector)]
-        found += [f"network {n.name}" for n in client.networks.list(filters=selector)]
-        found += [f"volume {v.name}" for v in client.volumes.list(filters=selector)]
-    return found
 
 
 def _container(host: str, name: str) -> Check:

@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from drill import stack as stacks
-from drill.checks import check_stack, leftovers
+from drill.checks import check_stack
 from drill.doctor import examine
 from drill.errors import DeployError, DrillError
+from drill.leftovers import find_leftovers
 from drill.paths import PROJECT_ROOT, StatePaths, state_paths
 from drill.toolchain.bootstrap import toolchain_steps
 from drill.toolchain.steps import run_steps
@@ -84,7 +85,7 @@ def cmd_down(paths: StatePaths, args: argparse.Namespace) -> int:
     console.print(f"stack {args.stack} destroyed in {seconds:.1f} s")
     if topology is None:
         return 0
-    left = leftovers(args.stack, {room.docker_host for room in topology.rooms})
+    left = find_leftovers(args.stack, {room.docker_host for room in topology.rooms})
     if left:
         console.print(f"[red]left behind:[/] {', '.join(left)}")
         return 1

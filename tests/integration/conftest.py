@@ -14,10 +14,11 @@ import pytest
 from rich.console import Console
 
 from drill import stack as stacks
-from drill.checks import leftovers
+from drill.leftovers import find_leftovers, remove_leftovers
 from drill.paths import StatePaths, state_paths
 from drill.toolchain.docker_engine import engine_version
 from drill.toolchain.pulumi_cli import find_pulumi_cli
+from infra.config import LOCAL_ENGINE
 from infra.topology import Topology
 
 STACK = "ci"
@@ -48,9 +49,10 @@ def deployed() -> Iterator[Deployed]:
     hosts: set[str] = set()
     try:
         stacks.down(paths, STACK, console)  # what a crashed run may have left
+        remove_leftovers(STACK, {LOCAL_ENGINE})  # and what a lost state folder may have
         result = stacks.up(paths, STACK, console)
         hosts = {room.docker_host for room in result.topology.rooms}
         yield Deployed(paths, result.topology, result.seconds, result.changes)
     finally:
         stacks.down(paths, STACK, console)
-    assert leftovers(STACK, hosts or {"unix:///var/run/docker.sock"}) == []
+    assert find_leftovers(STACK, hosts or {LOCAL_ENGINE}) == []
