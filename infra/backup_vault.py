@@ -9,11 +9,12 @@ import pulumi
 import pulumi_docker as docker
 
 from infra.health import WAIT_TIMEOUT_S, healthcheck
-from infra.labels import Placement, network_labels, volume_labels
+from infra.labels import Placement, network_labels
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.storage_array import StorageArray
 from infra.topology import ContainerInfo
+from infra.volumes import data_volume
 
 SERVICE = "vault"
 
@@ -52,12 +53,7 @@ class BackupVault(pulumi.ComponentResource):
         self.placement = Placement(args.stack, room, "backup", SERVICE)
         self.host = f"{args.prefix}-vault-{room}"
         child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
-        self.volume = docker.Volume(
-            f"vault-data-{room}",
-            name=f"{args.prefix}-vault-data-{room}",
-            labels=volume_labels(self.placement),
-            opts=child,
-        )
+        self.volume = data_volume("vault-data", args.prefix, self.placement, child)
         self.container = docker.Container(
             f"vault-{room}",
             name=self.host,

@@ -12,9 +12,10 @@ from infra.access import PUBLISH_IP, AccessNetwork
 from infra.config import IntranetSpec
 from infra.haproxy import HEALTH_URI, LISTEN_PORT, Backend, render_haproxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
-from infra.labels import Placement, volume_labels
+from infra.labels import Placement
 from infra.rooms import MachineRoom
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
+from infra.volumes import data_volume
 
 SERVICE = "intranet"
 APP_PORT = 8000
@@ -71,12 +72,7 @@ class Intranet(pulumi.ComponentResource):
         room = self.args.rooms[room_name]
         placement = Placement(self.args.stack, room_name, "app", SERVICE)
         child = pulumi.ResourceOptions(parent=self, provider=room.provider)
-        volume = docker.Volume(
-            f"{SERVICE}-data-{room_name}",
-            name=f"{self.args.prefix}-{SERVICE}-data-{room_name}",
-            labels=volume_labels(placement),
-            opts=child,
-        )
+        volume = data_volume(f"{SERVICE}-data", self.args.prefix, placement, child)
         return docker.Container(
             f"{SERVICE}-{room_name}",
             name=self.replica_name(room_name),

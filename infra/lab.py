@@ -11,11 +11,12 @@ import pulumi_docker as docker
 from infra.access import PUBLISH_IP, AccessNetwork
 from infra.config import LabSpec
 from infra.health import WAIT_TIMEOUT_S, healthcheck
-from infra.labels import Placement, volume_labels
+from infra.labels import Placement
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.storage_array import StorageArray
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
+from infra.volumes import data_volume
 
 MLLP_PORT = 2575
 API_PORT = 8000
@@ -55,12 +56,7 @@ class LabResults(pulumi.ComponentResource):
         args = self.args
         placement = Placement(args.stack, room, "app", SERVICE)
         child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
-        journal = docker.Volume(
-            f"lab-journal-{room}",
-            name=f"{args.prefix}-lab-journal-{room}",
-            labels=volume_labels(placement),
-            opts=child,
-        )
+        journal = data_volume("lab-journal", args.prefix, placement, child)
         return docker.Container(
             f"lab-gateway-{room}",
             name=self.gateway_host,

@@ -13,10 +13,11 @@ from infra.config import MailSpec
 from infra.haproxy import Backend, render_tcp_proxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.intranet import BALANCER_CHECK
-from infra.labels import Placement, volume_labels
+from infra.labels import Placement
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
+from infra.volumes import data_volume
 
 SERVICE = "mail"
 SMTP_PORT = 25
@@ -75,13 +76,9 @@ class Mail(pulumi.ComponentResource):
     def _env(self, domain: str = "") -> list[str]:
         return [f"MAILBOXES={self.args.spec.mailboxes}", f"MAIL_DOMAIN={domain or self.args.spec.domain}"]
 
-    def _volume(self, what: str, placement: Placement, room: MachineRoom) -> docker.Volume:
-        return docker.Volume(
-            f"{what}-{room.spec.name}",
-            name=f"{self.args.prefix}-{what}-{room.spec.name}",
-            labels=volume_labels(placement),
-            opts=pulumi.ResourceOptions(parent=self, provider=room.provider),
-        )
+    def _in(self, room: MachineRoom) -> pulumi.ResourceOptions:
+        """Options of a child resource deployed in room."""
+        return pulumi.ResourceOptions(parent=self, provider=room.provider)
 
     def _store(self) -> docker.Container:
         room = self.args.store_room
@@ -98,7 +95,8 @@ class Mail(pulumi.ComponentResource):
     ) -> docker.Container:
         args = self.args
         placement = Placement(args.stack, room.spec.name, tier, SERVICE)
-        volume = self._volume(f"{what}-data", placement, room)
+        opts = self._in(room)
+        volume = data_volume(f"{what}-data", args.prefix, placement, opts)
         return docker.Container(
             f"{what}-{room.spec.name}",
             name=host,
@@ -112,13 +110,13 @@ class Mail(pulumi.ComponentResource):
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,
-            opts=pulumi.ResourceOptions(parent=self, provider=room.provider),
+            opts=opts,
         )
 
     def _front(self) -> docker.Container:
         args, room = self.args, self.args.front_room
         placement = Placement(args.stack, room.spec.name, "app", SERVICE)
-        queue = self._volume("mail-queue", placement, room)
+        queue = data_volume("mail-queue", args.prefix, placement, self._in(room))
         return docker.Container(
             f"mail-front-{room.spec.name}",
             name=self.front_host,

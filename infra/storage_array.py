@@ -13,10 +13,11 @@ import pulumi
 import pulumi_docker as docker
 
 from infra.health import WAIT_TIMEOUT_S, healthcheck
-from infra.labels import Placement, volume_labels
+from infra.labels import Placement
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.topology import ContainerInfo
+from infra.volumes import data_volume
 
 POSTGRES_PORT = 5432
 DATA_PATH = "/var/lib/postgresql/data"
@@ -45,12 +46,7 @@ class StorageArray(pulumi.ComponentResource):
         self.placement = Placement(args.stack, room, "storage", SERVICE)
         self.host = f"{args.prefix}-postgres-{room}"
         child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
-        self.volume = docker.Volume(
-            f"postgres-data-{room}",
-            name=f"{args.prefix}-postgres-data-{room}",
-            labels=volume_labels(self.placement),
-            opts=child,
-        )
+        self.volume = data_volume("postgres-data", args.prefix, self.placement, child)
         self.container = docker.Container(
             f"postgres-{room}",
             name=self.host,
