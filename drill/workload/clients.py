@@ -103,6 +103,21 @@ def imap_inbox_count(url: str, user: str, password: str) -> int:
         raise Unsent(str(exc)) from exc
 
 
+def imap_has(url: str, user: str, password: str, message_id: str) -> bool:
+    """Whether user's INBOX holds the message with this Message-ID; raise Unsent when IMAP fails."""
+    try:
+        imap = imaplib.IMAP4(*host_port(url), timeout=TIMEOUT_S)
+        try:
+            imap.login(user, password)
+            imap.select("INBOX", readonly=True)
+            _, found = imap.search(None, "HEADER", "Message-ID", message_id)
+            return bool(found and found[0])
+        finally:
+            imap.logout()
+    except (OSError, imaplib.IMAP4.error, EOFError) as exc:
+        raise Unsent(str(exc)) from exc
+
+
 def oru(control_id: str, order: str, patient: str, stat: bool) -> bytes:
     """One HL7 v2.5 ORU^R01 with a glucose result, priority S or R in OBR-27."""
     now = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
