@@ -23,14 +23,15 @@ class Check:
 
 def check_stack(topology: Topology) -> list[Check]:
     """Check that every container runs (and is healthy) and every service answers."""
-    hosts = {room.name: room.docker_host for room in topology.rooms}
-    checks = [_container(hosts[c.room], c.name) for c in topology.containers()]
+    engines = {
+        room.name: docker.DockerClient(base_url=room.docker_host, timeout=30) for room in topology.rooms
+    }
+    checks = [_container(engines[c.room], c.name) for c in topology.containers()]
     checks += [_http(f"{s.name} {s.health_url}", s.health_url) for s in topology.services if s.health_url]
     return checks
 
 
-def _container(host: str, name: str) -> Check:
-    client = docker.DockerClient(base_url=host, timeout=30)
+def _container(client: docker.DockerClient, name: str) -> Check:
     try:
         state = client.api.inspect_container(name)["State"]
     except docker.errors.NotFound:

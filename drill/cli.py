@@ -80,12 +80,11 @@ def cmd_status(paths: StatePaths, args: argparse.Namespace) -> int:
 
 def cmd_down(paths: StatePaths, args: argparse.Namespace) -> int:
     """Destroy the stack and check that nothing of it is left behind."""
-    topology = stacks.current_topology(paths, args.stack)
-    seconds = stacks.down(paths, args.stack, console)
-    console.print(f"stack {args.stack} destroyed in {seconds:.1f} s")
-    if topology is None:
+    result = stacks.down(paths, args.stack, console)
+    console.print(f"stack {args.stack} destroyed in {result.seconds:.1f} s")
+    if result.topology is None:
         return 0
-    left = find_leftovers(args.stack, {room.docker_host for room in topology.rooms})
+    left = find_leftovers(args.stack, {room.docker_host for room in result.topology.rooms})
     if left:
         console.print(f"[red]left behind:[/] {', '.join(left)}")
         return 1

@@ -110,8 +110,11 @@ def up(paths: StatePaths, stack: str, console: Console) -> UpResult:
 
 def current_topology(paths: StatePaths, stack: str) -> Topology | None:
     """The topology output of the deployed stack, or None when nothing is deployed."""
-    outputs = open_stack(paths, stack, None).outputs()
-    raw = outputs.get("topology")
+    return _topology_of(open_stack(paths, stack, None))
+
+
+def _topology_of(handle: auto.Stack) -> Topology | None:
+    raw = handle.outputs().get("topology")
     return topology_from_output(raw.value) if raw is not None else None
 
 
@@ -120,12 +123,21 @@ def secret(paths: StatePaths, stack: str, key: str) -> str:
     return open_stack(paths, stack, None).get_config(f"hospital-drp:{key}").value
 
 
-def down(paths: StatePaths, stack: str, console: Console) -> float:
-    """Destroy every resource of the stack; return how long it took.
+@dataclass(frozen=True)
+class DownResult:
+    """What a destroy took: its time, and the topology that was deployed (None if nothing was)."""
+
+    seconds: float
+    topology: Topology | None
+
+
+def down(paths: StatePaths, stack: str, console: Console) -> DownResult:
+    """Destroy every resource of the stack; return how long it took and what had been deployed.
 
     Raises DeployError when the engine fails.
     """
     handle = open_stack(paths, stack, None)
+    topology = _topology_of(handle)
     started = time.monotonic()
     with console.status(f"destroying stack {stack}…") as status:
         try:
@@ -134,7 +146,7 @@ def down(paths: StatePaths, stack: str, console: Console) -> float:
             raise DeployError(
                 f"destroying stack {stack} failed: {_last_line(exc)}", "run `drill down` again"
             ) from exc
-    return time.monotonic() - started
+    return DownResult(time.monotonic() - started, topology)
 
 
 def _resource_count(handle: auto.Stack) -> int:

@@ -49,10 +49,14 @@ class Journal:
         self.accepted_path = folder / "journal.jsonl"
         self.delivered_path = folder / "delivered.jsonl"
         self.rejected_path = folder / "rejected.jsonl"
-        self.entries: dict[str, dict[str, object]] = {
-            e["control_id"]: e for e in read_lines(self.accepted_path)
-        }
-        self.delivered: set[str] = {e["control_id"] for e in read_lines(self.delivered_path)}
+        # Only ids are kept of what was delivered; whole entries only while they wait.
+        delivered = {e["control_id"] for e in read_lines(self.delivered_path)}
+        self.seen: set[str] = set()
+        self.waiting: dict[str, dict[str, object]] = {}
+        for entry in read_lines(self.accepted_path):
+            self.seen.add(str(entry["control_id"]))
+            if entry["control_id"] not in delivered:
+                self.waiting[str(entry["control_id"])] = entry
         self.rejected = sum(1 for _ in read_lines(self.rejected_path))
         self.receiving = False
         self.delivering = False
@@ -60,7 +64,7 @@ class Journal:
     def accept(self, result: hl7.Result) -> bool:
         """Journal result durably; False when its MSH-10 was journaled before."""
         with self.lock:
-            if result.control_id in self.entries:
+            if result.control_id in self.seen:
                 return False
             entry = {
                 "control_id": result.control_id,
@@ -72,7 +76,8 @@ class Journal:
                 "raw": result.raw,
             }
             append_synced(self.accepted_path, entry)
-            self.entries[result.control_id] = entry
+            self.seen.add(result.control_id)
+            self.waiting[result.control_id] = entry
             return True
 
     def reject(self, refused: hl7.Refused, payload: bytes) -> None:
@@ -93,21 +98,21 @@ class Journal:
     def pending(self) -> list[dict[str, object]]:
         """Journaled, not yet delivered: STAT first, then in arrival order."""
         with self.lock:
-            waiting = [e for k, e in self.entries.items() if k not in self.delivered]
+            waiting = list(self.waiting.values())
         return sorted(waiting, key=lambda e: (e["priority"] != "S", e["received_at"]))
 
     def mark_delivered(self, control_id: str) -> None:
         with self.lock:
             append_synced(self.delivered_path, {"control_id": control_id})
-            self.delivered.add(control_id)
+            self.waiting.pop(control_id, None)
 
     def health(self) -> dict[str, object]:
         with self.lock:
             return {
                 "receiving": self.receiving,
                 "delivering": self.delivering,
-                "journaled": len(self.entries),
-                "pending": len(self.entries) - len(self.delivered),
+                "journaled": len(self.seen),
+                "pending": len(self.waiting),
                 "rejected": self.rejected,
             }
 

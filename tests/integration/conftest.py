@@ -7,6 +7,7 @@ skip, saying why, when no Docker engine answers; CI always has one, since
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -35,7 +36,13 @@ class Deployed:
 
     def secret(self, key: str) -> str:
         """A generated secret of the test stack, as the deployed containers got it."""
-        return stacks.secret(self.paths, STACK, key)
+        return _secret(self.paths, key)
+
+
+@functools.cache
+def _secret(paths: StatePaths, key: str) -> str:
+    """Read once per session: each read opens the stack through the Pulumi CLI."""
+    return stacks.secret(paths, STACK, key)
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 
 import docker
+
+from drill.workload import clients
 
 LOCAL = "unix:///var/run/docker.sock"
 
@@ -29,15 +28,8 @@ def wait_healthy(name: str, timeout_s: float = 90) -> None:
     raise AssertionError(f"{name} not healthy after {timeout_s} s (last: {status})")
 
 
-def http(method: str, url: str, body: object | None = None, timeout: float = 5) -> tuple[int, object, float]:
-    """Send one request; return (status, parsed JSON body, seconds it took)."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
+def http(method: str, url: str, body: object | None = None) -> tuple[int, object, float]:
+    """Send one request with the workload's client; return (status, parsed JSON body, seconds it took)."""
     started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return answer.status, json.loads(answer.read()), time.monotonic() - started
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null"), time.monotonic() - started
+    status, answer = clients.http_json(method, url, body)
+    return status, answer, time.monotonic() - started
