@@ -15,7 +15,7 @@ import yaml
 
 from drill.errors import ConfigError
 from drill.paths import PROJECT_ROOT, StatePaths
-from infra.config import StackSpec, load_stack_spec
+from infra.config import RECOVERY, RecoverySpec, StackSpec, load_stack_spec
 
 NAMESPACE = "hospital-drp:"
 
@@ -33,8 +33,38 @@ def check_stack_config(stack: str) -> StackSpec:
     Raises ConfigError naming the key and the fix.
     """
     committed = _read_yaml(_committed_file(stack))
+    if NAMESPACE + RECOVERY in _config(committed):
+        raise ConfigError(
+            f"Pulumi.{stack}.yaml sets {NAMESPACE}{RECOVERY}, which only the recovery plan writes",
+            "remove it from the committed file; `drill recover` sets it, `drill up --failback` drops it",
+        )
     raw = {k.removeprefix(NAMESPACE): v for k, v in _config(committed).items() if k.startswith(NAMESPACE)}
     return load_stack_spec(stack, raw)
+
+
+def read_recovery(paths: StatePaths, stack: str) -> RecoverySpec | None:
+    """The recovery the plan wrote into this machine's copy of the stack config, if any."""
+    target = prepare_workspace(paths, stack) / _committed_file(stack).name
+    raw = _config(_read_yaml(target)).get(NAMESPACE + RECOVERY)
+    if not isinstance(raw, dict):
+        return None
+    return RecoverySpec(str(raw["array_room"]), bool(raw.get("without_partial", False)))
+
+
+def write_recovery(paths: StatePaths, stack: str, recovery: RecoverySpec | None) -> None:
+    """Set (or, with None, drop) the recovery in this machine's copy of the stack config."""
+    target = prepare_workspace(paths, stack) / _committed_file(stack).name
+    data = _read_yaml(target)
+    config = _config(data)
+    if recovery is None:
+        config.pop(NAMESPACE + RECOVERY, None)
+    else:
+        config[NAMESPACE + RECOVERY] = {
+            "array_room": recovery.array_room,
+            "without_partial": recovery.without_partial,
+        }
+    data["config"] = config
+    target.write_text(yaml.safe_dump(data, sort_keys=True, allow_unicode=True))
 
 
 def prepare_workspace(paths: StatePaths, stack: str) -> Path:

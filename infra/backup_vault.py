@@ -17,6 +17,17 @@ from infra.topology import ContainerInfo
 from infra.volumes import data_volume
 
 SERVICE = "vault"
+EXPORT_PORT = 8008
+
+
+def export_url(prefix: str, room: str) -> str:
+    """The vault's read-only HTTP export on the backup link, where a restore fetches from."""
+    return f"http://{vault_host(prefix, room)}:{EXPORT_PORT}"
+
+
+def vault_host(prefix: str, room: str) -> str:
+    """The vault container's name (and host name on the backup link)."""
+    return f"{prefix}-vault-{room}"
 
 
 def backup_link(room: MachineRoom, stack: str, prefix: str) -> docker.Network:
@@ -51,7 +62,7 @@ class BackupVault(pulumi.ComponentResource):
         super().__init__("hospital:backup:BackupVault", name, None, opts)
         room = args.room.spec.name
         self.placement = Placement(args.stack, room, "backup", SERVICE)
-        self.host = f"{args.prefix}-vault-{room}"
+        self.host = vault_host(args.prefix, room)
         child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
         self.volume = data_volume("vault-data", args.prefix, self.placement, child)
         self.container = docker.Container(

@@ -80,6 +80,13 @@ class Section:
             )
         return value
 
+    def flag(self, field: str, default: bool) -> bool:
+        """A yes/no value (YAML true or false)."""
+        value = self._get(field, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self.key}.{field} {value!r} is not true or false", f"set `{field}: false`")
+        return value
+
     def finish(self) -> None:
         """Refuse any field that no reader asked for."""
         unknown = sorted(set(self.raw) - self.read)

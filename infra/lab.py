@@ -66,7 +66,8 @@ class LabResults(pulumi.ComponentResource):
             networks_advanced=[
                 docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
                 docker.ContainerNetworksAdvancedArgs(name=args.room.network.name),
-                docker.ContainerNetworksAdvancedArgs(name=args.room.san_network.name),
+                # The SAN of the array's room: re-pointed with it when the plan moves it.
+                docker.ContainerNetworksAdvancedArgs(name=args.array.room.san_network.name),
             ],
             ports=[
                 docker.ContainerPortArgs(internal=MLLP_PORT, external=args.spec.mllp_port, ip=PUBLISH_IP),

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_docker as docker
 
 from infra.access import PUBLISH_IP, AccessNetwork
+from infra.backup_vault import EXPORT_PORT
 from infra.config import MailSpec
 from infra.haproxy import Backend, render_tcp_proxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
@@ -41,6 +42,7 @@ class MailArgs:
     secrets: Mapping[str, pulumi.Output[str]]
     stack: str
     prefix: str
+    restore: bool = False
 
 
 class Mail(pulumi.ComponentResource):
@@ -81,17 +83,37 @@ class Mail(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, provider=room.provider)
 
     def _store(self) -> docker.Container:
-        room = self.args.store_room
-        return self._dovecot("mailstore", self.store_host, room, "storage", room.san_network, self._env())
+        """The mail store; re-created by the recovery plan, it starts from the vault's copy."""
+        args, room = self.args, self.args.store_room
+        env = self._env()
+        networks = [room.san_network]
+        if args.restore:
+            env += [
+                f"RESTORE_FROM=http://{self.copy_host}:{EXPORT_PORT}",
+                f"RESTORE_DOMAIN={self.copy_domain}",
+            ]
+            networks.append(args.backup_link)
+        return self._dovecot("mailstore", self.store_host, room, "storage", networks, env)
+
+    @property
+    def copy_domain(self) -> str:
+        """The domain of the vault's copy: its mailboxes are those of the real domain."""
+        return f"vault.{self.args.spec.domain}"
 
     def _copy(self) -> docker.Container:
         """The vault's copy of every mailbox: the same mail store, on the backup link in the vault's room."""
         args = self.args
-        env = self._env(f"vault.{args.spec.domain}")
-        return self._dovecot("mail-vault", self.copy_host, args.vault_room, "backup", args.backup_link, env)
+        env = [*self._env(self.copy_domain), f"EXPORT_PORT={EXPORT_PORT}"]
+        return self._dovecot("mail-vault", self.copy_host, args.vault_room, "backup", [args.backup_link], env)
 
     def _dovecot(
-        self, what: str, host: str, room: MachineRoom, tier: str, network: docker.Network, env: list[str]
+        self,
+        what: str,
+        host: str,
+        room: MachineRoom,
+        tier: str,
+        networks: list[docker.Network],
+        env: list[str],
     ) -> docker.Container:
         args = self.args
         placement = Placement(args.stack, room.spec.name, tier, SERVICE)
@@ -103,7 +125,7 @@ class Mail(pulumi.ComponentResource):
             image=args.store_image,
             envs=env,
             labels=placement.container_labels(),
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=n.name) for n in networks],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/var/mail")],
             uploads=secret_uploads(args.secrets),
             healthcheck=healthcheck("doveadm", "service", "status", "imap-login"),

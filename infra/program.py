@@ -8,7 +8,7 @@ import pulumi
 
 from infra.access import AccessNetwork, AccessNetworkArgs
 from infra.appointments import Appointments, AppointmentsArgs
-from infra.backup_vault import BackupVault, BackupVaultArgs, backup_link
+from infra.backup_vault import BackupVault, BackupVaultArgs, backup_link, export_url
 from infra.config import SECRET_KEYS, SECTIONS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
@@ -45,12 +45,15 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
     rooms = {room.name: MachineRoom(room.name, MachineRoomArgs(room=room, **common)) for room in spec.rooms}
     access = AccessNetwork("access", AccessNetworkArgs(room=rooms[spec.intranet.balancer_room], **common))
     link = backup_link(rooms[spec.vault.room], **common)
+    recovery = spec.recovery
     array = StorageArray(
-        f"storage-{spec.storage.array_room}",
+        f"storage-{spec.storage_room}",
         StorageArrayArgs(
-            room=rooms[spec.storage.array_room],
+            room=rooms[spec.storage_room],
             backup_link=link,
             image=images.postgres,
+            restore_from=export_url(spec.prefix, spec.vault.room) if recovery else "",
+            without_partial=recovery.without_partial if recovery else False,
             secrets=pick(
                 secrets,
                 "postgres_password",
@@ -103,7 +106,7 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
         "mail",
         MailArgs(
             spec=spec.mail,
-            store_room=rooms[spec.storage.array_room],
+            store_room=rooms[spec.storage_room],
             front_room=rooms[spec.mail.room],
             vault_room=rooms[spec.vault.room],
             backup_link=link,
@@ -112,6 +115,7 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
             front_image=images.mail_front,
             proxy_image=images.intranet_lb,
             secrets=pick(secrets, "mail_user_password"),
+            restore=recovery is not None,
             **common,
         ),
     )

@@ -2,6 +2,8 @@
 
 Reachable only over the room's SAN network (app servers) and the backup
 link (the vault's WAL receiver). Every commit waits for the vault.
+An array re-created by the recovery plan starts from the vault's copy
+(restore_from: the vault's HTTP export on the backup link).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class StorageArrayArgs:
     stack: str
     prefix: str
     synchronous_standby: str = "vault"
+    restore_from: str = ""
+    without_partial: bool = False
 
 
 class StorageArray(pulumi.ComponentResource):
@@ -43,6 +47,7 @@ class StorageArray(pulumi.ComponentResource):
     def __init__(self, name: str, args: StorageArrayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("hospital:storage:StorageArray", name, None, opts)
         room = args.room.spec.name
+        self.room = args.room
         self.placement = Placement(args.stack, room, "storage", SERVICE)
         self.host = f"{args.prefix}-postgres-{room}"
         child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
@@ -51,7 +56,7 @@ class StorageArray(pulumi.ComponentResource):
             f"postgres-{room}",
             name=self.host,
             image=args.image,
-            envs=[f"SYNCHRONOUS_STANDBY={args.synchronous_standby}"],
+            envs=self._env(args),
             labels=self.placement.container_labels(),
             networks_advanced=[
                 docker.ContainerNetworksAdvancedArgs(name=args.room.san_network.name),
@@ -67,6 +72,15 @@ class StorageArray(pulumi.ComponentResource):
             opts=child,
         )
         self.register_outputs({"host": self.container.name, "volume": self.volume.name})
+
+    @staticmethod
+    def _env(args: StorageArrayArgs) -> list[str]:
+        env = [f"SYNCHRONOUS_STANDBY={args.synchronous_standby}"]
+        if args.restore_from:
+            env.append(f"RESTORE_FROM={args.restore_from}")
+        if args.without_partial:
+            env.append("RESTORE_WITHOUT_PARTIAL=1")
+        return env
 
     def info(self) -> ContainerInfo:
         """The array's container as the topology names it."""

@@ -14,4 +14,19 @@ chgrp dovecot /etc/dovecot/users.new
 mv /etc/dovecot/users.new /etc/dovecot/users
 chmod 0400 /run/secrets/mail_user_password
 echo "mailstore: $count mailboxes of $domain"
+
+# A recovered store (RESTORE_FROM: the vault copy's export, RESTORE_DOMAIN:
+# the copy's domain) starts from the copy's mailboxes, never empty.
+if [ -n "${RESTORE_FROM:-}" ] && [ ! -d "/var/mail/$domain" ]; then
+  rm -rf /var/mail/.restore
+  vault-fetch tree "$RESTORE_FROM" "${RESTORE_DOMAIN:?}" /var/mail/.restore
+  chown -R vmail:vmail /var/mail/.restore
+  mv /var/mail/.restore "/var/mail/$domain"
+fi
+install -d -o vmail -g vmail "/var/mail/$domain"
+# The vault's copy exports its mailboxes on the backup link, for a restore.
+if [ -n "${EXPORT_PORT:-}" ]; then
+  setpriv --reuid=vmail --regid=vmail --init-groups --inh-caps=-all --bounding-set=-all -- \
+    python3 /usr/local/bin/vault-export /var/mail "$EXPORT_PORT" &
+fi
 exec dovecot -F

@@ -1,6 +1,8 @@
 #!/bin/bash
-# usage: restore-from-vault VAULT_DIR [--without-partial]
+# usage: restore-from-vault VAULT_DIR|VAULT_URL [--without-partial]
 #
+# VAULT_URL is the vault's HTTP export on the backup link (a restore in
+# another room); its files are fetched first, then restored as from a folder.
 # Makes $PGDATA from the vault's newest base backup and every WAL file it
 # holds, including the partial segment pg_receivewal is still writing
 # (renamed without its .partial suffix): recovery then replays up to the last
@@ -9,9 +11,17 @@
 # --without-partial leaves that segment out: the negative control, which
 # must lose the newest commits.
 set -euo pipefail
-vault=${1:?usage: restore-from-vault VAULT_DIR [--without-partial]}
+vault=${1:?usage: restore-from-vault VAULT_DIR|VAULT_URL [--without-partial]}
 with_partial=yes
 [ "${2:-}" = "--without-partial" ] && with_partial=no
+case "$vault" in
+  http://*)
+    fetched=$PGDATA/../restore-source
+    rm -rf "$fetched"
+    vault-fetch postgres "$vault" "$fetched"
+    vault=$fetched
+    ;;
+esac
 
 newest=$(find "$vault/base" -mindepth 1 -maxdepth 1 -type d ! -name '*.partial' -printf '%f\n' | sort | tail -n 1)
 if [ -z "$newest" ]; then

@@ -46,6 +46,8 @@ SQL
 # new secret in the stack config (a rotation) takes effect on redeploy.
 apply_secrets() {
   local_server start
+  # A restored array replays the vault's WAL first; it takes writes once promoted.
+  until [ "$(psql --username=postgres -Atc 'SELECT pg_is_in_recovery()')" = f ]; do sleep 0.2; done
   psql --quiet --set ON_ERROR_STOP=1 --username=postgres <<SQL
 SELECT 'CREATE ROLE lab WITH LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lab')\gexec
 SELECT 'CREATE DATABASE labresults OWNER lab'
@@ -54,6 +56,8 @@ ALTER ROLE postgres PASSWORD $(sql_literal "$(secret postgres_password)");
 ALTER ROLE replicator PASSWORD $(sql_literal "$(secret replication_password)");
 ALTER ROLE appointments PASSWORD $(sql_literal "$(secret appointments_db_password)");
 ALTER ROLE lab PASSWORD $(sql_literal "$(secret lab_db_password)");
+SELECT pg_create_physical_replication_slot('vault', true)
+  WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'vault');
 SQL
   local_server stop
 }
@@ -64,7 +68,11 @@ local_server() {
     -o "-c listen_addresses='' -c synchronous_standby_names=''" "$1"
 }
 
-if [ ! -s "$PGDATA/PG_VERSION" ]; then
+# A recovered array (RESTORE_FROM: the vault's export) starts from the
+# vault's copy, never from an empty database.
+if [ ! -s "$PGDATA/PG_VERSION" ] && [ -n "${RESTORE_FROM:-}" ]; then
+  restore-from-vault "$RESTORE_FROM" ${RESTORE_WITHOUT_PARTIAL:+--without-partial}
+elif [ ! -s "$PGDATA/PG_VERSION" ]; then
   initialise
 fi
 apply_secrets

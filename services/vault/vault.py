@@ -8,7 +8,12 @@ start and then every BASE_BACKUP_INTERVAL_S; the two newest are kept.
 
 /vault/status.json tells the health check and the recovery plan what the
 vault holds: whether the receiver streams, the newest WAL file, the base
-backups.
+backups. The vault's files are exported read-only over HTTP on the backup
+link (port 8008), for a restore in another room.
+
+When the vault is pointed at another primary (a recovered array), what it
+held for the old one moves to /vault/previous/ and it starts afresh: a new
+base backup, then streaming from the new primary's slot.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ BASE = VAULT / "base"
 STATUS = VAULT / "status.json"
 KEEP_BASE_BACKUPS = 2
 STEADY_S = 3.0
+PRIMARY = VAULT / "primary"
+PREVIOUS = VAULT / "previous"
+EXPORT_PORT = "8008"
 
 
 def conninfo() -> str:
@@ -115,9 +123,26 @@ def check() -> int:
     return 0 if fresh and status["streaming"] and status["base_backups"] else 1
 
 
+def follow_primary(host: str) -> None:
+    """Move aside what the vault holds for another primary than host, then remember host."""
+    known = PRIMARY.read_text().strip() if PRIMARY.exists() else host
+    if known != host:
+        aside = PREVIOUS / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{known}"
+        aside.mkdir(parents=True)
+        for folder in (WAL, BASE):
+            folder.rename(aside / folder.name)
+            folder.mkdir()
+        print(f"vault: new primary {host}; what was held for {known} is in {aside}", flush=True)
+        for old in sorted(PREVIOUS.iterdir())[:-KEEP_BASE_BACKUPS]:
+            shutil.rmtree(old)
+    PRIMARY.write_text(host + "\n")
+
+
 def main() -> int:
     if "--check" in sys.argv:
         return check()
+    follow_primary(os.environ["PRIMARY_HOST"])
+    subprocess.Popen([sys.executable, "/app/vault-export.py", str(VAULT), EXPORT_PORT])
     interval = int(os.environ.get("BASE_BACKUP_INTERVAL_S", "600"))
     receiver, since = start_receiver(), time.monotonic()
     last_backup = 0.0

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Fetch what a restore needs from a vault's HTTP export (vault-export.py) into a local folder.
+
+usage:
+  vault-fetch.py postgres URL DEST   the newest complete base backup into DEST/base/<name>/
+                                     and every WAL file into DEST/wal/
+  vault-fetch.py tree URL DIR DEST   the folder DIR of the export into DEST
+Exits 1 with one line on stderr when the vault does not answer or holds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tarfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+TIMEOUT_S = 30
+
+
+def listing(url: str, folder: str) -> list[str]:
+    """The names in folder of the export at url."""
+    with urllib.request.urlopen(f"{url}/list/{folder}", timeout=TIMEOUT_S) as answer:  # noqa: S310
+        names = json.loads(answer.read())
+    return [str(n) for n in names]
+
+
+def unpack(url: str, folder: str, dest: Path) -> None:
+    """Stream folder of the export as tar into dest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    answer = urllib.request.urlopen(f"{url}/tar/{folder}", timeout=TIMEOUT_S)  # noqa: S310
+    with answer, tarfile.open(fileobj=answer, mode="r|") as tar:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(dest, filter="data")
+        else:  # a Python without extraction filters: the export is our own vault
+            tar.extractall(dest)  # noqa: S202
+
+
+def fetch_postgres(url: str, dest: Path) -> str:
+    """The newest complete base backup and all WAL; return the base backup's name."""
+    complete = [n for n in listing(url, "base") if not n.endswith(".partial")]
+    if not complete:
+        raise LookupError(f"the vault at {url} holds no complete base backup")
+    newest = sorted(complete)[-1]
+    unpack(url, f"base/{newest}", dest / "base" / newest)
+    unpack(url, "wal", dest / "wal")
+    return newest
+
+
+def main() -> int:
+    try:
+        if sys.argv[1] == "postgres":
+            name = fetch_postgres(sys.argv[2].rstrip("/"), Path(sys.argv[3]))
+            print(f"vault-fetch: base backup {name} and WAL from {sys.argv[2]}")
+        elif sys.argv[1] == "tree":
+            unpack(sys.argv[2].rstrip("/"), sys.argv[3], Path(sys.argv[4]))
+            print(f"vault-fetch: {sys.argv[3]} from {sys.argv[2]}")
+        else:
+            raise LookupError(f"unknown kind {sys.argv[1]!r}: use postgres or tree")
+    except (OSError, LookupError, ValueError, tarfile.TarError, urllib.error.URLError) as exc:
+        print(f"vault-fetch: cannot fetch from the vault: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
