@@ -1,0 +1,18 @@
+"""Probes for steady-state hypotheses: one plain value each, for a plain Chaos Toolkit tolerance."""
+
+from __future__ import annotations
+
+from drill.chaos.probes import booking_answer, http_answers
+
+__all__ = ["booking_status", "failed_requests"]
+
+
+def failed_requests(url: str, requests: int = 10) -> int:
+    """How many of `requests` GETs of url failed (tolerance: 0)."""
+    return int(http_answers(url, requests)["failed"])
+
+
+def booking_status(url: str) -> int:
+    """The HTTP status of one booking of its own (tolerance: 201; 0 when nothing answered)."""
+    status = booking_answer(url)["status"]
+    return status if isinstance(status, int) else 0

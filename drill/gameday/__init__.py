@@ -1,0 +1,1 @@
+"""The game day: deploy, run an experiment under load, recover, audit, report."""

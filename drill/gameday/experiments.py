@@ -1,0 +1,93 @@
+"""The experiments of experiments/ and the var file that points them at a deployed stack.
+
+Experiments are plain Chaos Toolkit files: `chaos run --var-file vars.json
+experiments/<name>.json` works without drill. The var file is written from
+the stack's `topology` output only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from drill.errors import DrillError
+from drill.paths import PROJECT_ROOT
+from infra.topology import Topology
+
+EXPERIMENTS = PROJECT_ROOT / "experiments"
+Expectation = Literal["recovery", "refusal", "steady"]
+
+
+class ExperimentError(DrillError):
+    """An experiment file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """An experiment file, its title and what a good run of it shows."""
+
+    name: str
+    path: Path
+    title: str
+    expect: Expectation
+
+
+def experiment_names() -> list[str]:
+    """The names of the experiments in experiments/."""
+    return sorted(p.stem for p in EXPERIMENTS.glob("*.json"))
+
+
+def load_experiment(name: str) -> Experiment:
+    """Read experiments/<name>.json; raise ExperimentError naming the file and the fix."""
+    path = EXPERIMENTS / f"{name}.json"
+    if not path.exists():
+        raise ExperimentError(
+            f"there is no experiment {name!r}", f"use one of {', '.join(experiment_names())}"
+        )
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        title = str(raw["title"])
+        [ours] = [e for e in raw.get("extensions", []) if e.get("name") == "hospital-drp"]
+        expect = ours["expect"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ExperimentError(
+            f"{path.name} is not an experiment of ours ({exc})",
+            "give it a title and an extension {name: hospital-drp, expect: recovery|refusal|steady}",
+        ) from exc
+    if expect not in ("recovery", "refusal", "steady"):
+        raise ExperimentError(f"{path.name}: expect {expect!r} is unknown", "use recovery, refusal or steady")
+    return Experiment(name, path, title, expect)
+
+
+def write_vars(
+    topology: Topology, run_dir: Path, negative_control: bool = False, lost_room: str = "nord-2"
+) -> Path:
+    """Write run_dir/vars.json: every configuration value the experiments take, from topology."""
+    [array] = topology.service("storage").containers
+    [vault] = topology.service("vault").containers
+    room = next(r for r in topology.rooms if r.name == array.room)
+    lab = topology.service("lab")
+    values: dict[str, object] = {
+        "stack": topology.stack,
+        "docker_host": room.docker_host,
+        "storage_room": array.room,
+        "san_network": room.san_network,
+        "vault_room": vault.room,
+        "lost_room": lost_room,
+        "intranet_url": f"{topology.service('intranet').endpoint('http')}/directory/1",
+        "appointments_url": topology.service("appointments").endpoint("http"),
+        "smtp_url": topology.service("mail").endpoint("smtp"),
+        "imap_url": topology.service("mail").endpoint("imap"),
+        "mllp_url": lab.endpoint("mllp"),
+        "lab_results_url": f"{lab.endpoint('http')}/results?order=none",
+        "run_dir": str(run_dir),
+        "plan": "",
+        "negative_control": negative_control,
+    }
+    path = run_dir / "vars.json"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # Chaos Toolkit reads a var file's values under `configuration`.
+    path.write_text(json.dumps({"configuration": values}, indent=2))
+    return path

@@ -1,0 +1,208 @@
+"""One game day, end to end: the stack as planned, the workload, the experiment, the audit, the report.
+
+The experiment runs as a plain `chaos run` (rollback strategy `always`) in
+a child process while the workload records every operation in the ledger;
+then `drill up` must find nothing to change, one final read per service is
+checked against the ledger, and the report is written to reports/<run-id>/.
+Ctrl-C stops the experiment (Chaos Toolkit plays the rollbacks) and still
+leaves a converged stack and a report of what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from drill import stack as stacks
+from drill.audit import audit
+from drill.checks import check_stack
+from drill.gameday.experiments import Experiment, write_vars
+from drill.gameday.journal import read_journal
+from drill.gameday.summary import RunFacts, StatDelivery, build_summary, write_summary
+from drill.paths import PROJECT_ROOT, StatePaths
+from drill.recovery.runner import STORAGE_BACK_STEP
+from drill.report import render_report
+from drill.workload import clients
+from drill.workload.ledger import read_ledger
+from drill.workload.operations import Target
+from drill.workload.runner import run_workload
+from drill.workspace import read_recovery
+from infra.topology import Topology
+
+REPORTS = PROJECT_ROOT / "reports"
+WORKLOAD_RATE = 6.0
+SETTLE_S = 90.0
+
+
+@dataclass(frozen=True)
+class GamedayOptions:
+    """How to run: which stack, the targets to judge by, negative control, the room to lose."""
+
+    stack: str
+    rto_targets: Mapping[str, float]
+    stat_target_s: float
+    negative_control: bool = False
+    lost_room: str = "nord-2"
+
+
+def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptions, console: Console) -> Path:
+    """Run experiment against the stack under load; return the run folder (summary.json says if it passed)."""
+    prepare_stack(paths, options.stack, console)
+    run_id = time.strftime("gd-%Y%m%dT%H%M%SZ", time.gmtime())
+    run_dir = REPORTS / run_id
+    topology = stacks.up(paths, options.stack, console).topology
+    vars_file = write_vars(topology, run_dir, options.negative_control, options.lost_room)
+    target = Target.of(topology, run_id, stacks.secret(paths, options.stack, "mail_user_password"))
+    stop = threading.Event()
+    workload = threading.Thread(
+        target=run_workload,
+        args=(target, run_dir / "ledger.jsonl", WORKLOAD_RATE, 3600.0, stop),
+        daemon=True,
+    )
+    started = time.time()
+    workload.start()
+    console.print(f"game day {run_id}: {experiment.name} ({experiment.title})")
+    try:
+        run_chaos(experiment, vars_file, run_dir, console)
+    finally:
+        stop.set()
+        workload.join()
+        converged = stacks.up(paths, options.stack, console)
+        drift = sum(n for op, n in converged.changes.items() if op != "same")
+        console.print(f"drill up after the game day: {drift} changes ({converged.changes})")
+        wait_healthy(converged.topology, console)
+        ended = time.time()
+        finish(
+            run_dir,
+            experiment,
+            options,
+            target,
+            started,
+            ended,
+            drift,
+            console,
+        )
+    return run_dir
+
+
+def prepare_stack(paths: StatePaths, stack: str, console: Console) -> None:
+    """A game day starts from the planned placement: rebuild a stack the plan had recovered."""
+    recovered = read_recovery(paths, stack)
+    if recovered is not None:
+        console.print(
+            f"stack {stack} stands recovered (storage in {recovered.array_room}): rebuilding it as planned"
+        )
+        stacks.down(paths, stack, console)
+
+
+def run_chaos(experiment: Experiment, vars_file: Path, run_dir: Path, console: Console) -> int:
+    """`chaos run` the experiment with the var file; return its exit code (Ctrl-C waits for its rollbacks)."""
+    chaos = Path(sys.executable).parent / "chaos"
+    argv = [
+        str(chaos),
+        "--no-version-check",
+        "--log-file",
+        str(run_dir / "chaostoolkit.log"),
+        "run",
+        "--rollback-strategy=always",
+        "--var-file",
+        str(vars_file),
+        "--journal-path",
+        str(run_dir / "journal.json"),
+        str(experiment.path),
+    ]
+    process = subprocess.Popen(argv, cwd=PROJECT_ROOT)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            console.print("[yellow]interrupted: waiting for the experiment's rollbacks…[/]")
+
+
+def wait_healthy(topology: Topology, console: Console) -> None:
+    """Wait (up to SETTLE_S) until every container is healthy, so the final read sees the whole stack."""
+    deadline = time.monotonic() + SETTLE_S
+    with console.status("waiting for every service to answer…"):
+        while time.monotonic() < deadline and not all(c.ok for c in check_stack(topology)):
+            time.sleep(2)
+
+
+def finish(
+    run_dir: Path,
+    experiment: Experiment,
+    options: GamedayOptions,
+    target: Target,
+    started: float,
+    ended: float,
+    drift: int,
+    console: Console,
+) -> None:
+    """Audit, summarise, render the report and point reports/latest at this run."""
+    plan_path = run_dir / "plan.json"
+    plan = json.loads(plan_path.read_text()) if plan_path.exists() else None
+    with console.status("auditing every acknowledged write…"):
+        audits = audit(target, run_dir / "ledger.jsonl")
+    facts = RunFacts(
+        run_id=run_dir.name,
+        experiment=experiment,
+        stack=options.stack,
+        started_at=started,
+        ended_at=ended,
+        journal=read_journal(run_dir / "journal.json"),
+        plan=plan,
+        audits=audits,
+        ledger=list(read_ledger(run_dir / "ledger.jsonl")),
+        stat=stat_delivery(target, run_dir, plan),
+        rto_targets=options.rto_targets,
+        stat_target_s=options.stat_target_s,
+        negative_control=options.negative_control,
+        drift=drift,
+    )
+    write_summary(run_dir / "summary.json", build_summary(facts))
+    render_report(run_dir)
+    latest = REPORTS / "latest"
+    if latest.is_symlink() or latest.exists():
+        latest.unlink()
+    latest.symlink_to(run_dir.name)
+
+
+def stat_delivery(target: Target, run_dir: Path, plan: Mapping[str, object] | None) -> StatDelivery:
+    """How the urgent results that waited for the storage were delivered, read from the results API."""
+    steps = plan.get("steps") if plan else None
+    back = next(
+        (
+            s["ended_at"]
+            for s in (steps if isinstance(steps, list) else [])
+            if isinstance(s, dict) and s.get("name") == STORAGE_BACK_STEP
+        ),
+        None,
+    )
+    if not isinstance(back, float):
+        return StatDelivery(0, None, None)
+    acked = {
+        e.key
+        for e in read_ledger(run_dir / "ledger.jsonl")
+        if e.service == "lab" and e.op == "send" and e.status == "ok"
+    }
+    rows = []
+    for control_id in acked:
+        order = control_id.replace(f"{target.run_id}-r", f"{target.run_id}-o", 1)
+        status, found = clients.http_json("GET", f"{target.lab_api}/results?order={order}")
+        if status == 200 and isinstance(found, list):
+            rows += [r for r in found if isinstance(r, dict)]
+    waited = [r for r in rows if float(r["delivered_at"]) > back - 60 and float(r["received_at"]) < back]
+    waited = [r for r in waited if float(r["delivered_at"]) >= float(r["received_at"]) + 1]
+    stat = [float(r["delivered_at"]) for r in waited if r["priority"] == "S"]
+    routine = [float(r["delivered_at"]) for r in waited if r["priority"] != "S"]
+    if not stat:
+        return StatDelivery(0, None, None)
+    first = max(stat) <= min(routine) if routine else True
+    return StatDelivery(len(stat), round(max(0.0, max(stat) - back), 1), first)

@@ -1,0 +1,90 @@
+"""What a run of the recovery plan knows and carries from step to step.
+
+The plan learns the stack only from its `topology` output (re-read after
+every Pulumi run) and reaches containers by the names and rooms it gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import docker
+import docker.errors
+from docker.models.containers import Container
+from rich.console import Console
+
+from drill.errors import RecoveryError
+from drill.paths import StatePaths
+from drill.recovery.plan import PlanSpec
+from infra.topology import ContainerInfo, Topology
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did: whether it changed anything, and what it saw."""
+
+    changed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a verification found: whether the step worked, and what it saw."""
+
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Recovery:
+    """The state of one run of the plan, shared by its steps."""
+
+    paths: StatePaths
+    stack: str
+    plan: PlanSpec
+    console: Console
+    topology: Topology
+    mail_password: str
+    without_partial: bool = False
+    lost_room: str = ""
+    already_recovered: bool = False
+    cannot_restore: list[str] = field(default_factory=list)
+
+    def storage(self, service: str) -> ContainerInfo:
+        """The storage-tier container of service (`storage`: the array; `mail`: the mail store)."""
+        for info in self.topology.service(service).containers:
+            if info.tier == "storage" or service == "storage":
+                return info
+        raise RecoveryError(
+            f"the topology shows no storage container for {service}", "run `drill up`, then the plan again"
+        )
+
+    def tier(self, service: str, tier: str) -> list[ContainerInfo]:
+        """The containers of service in tier."""
+        return [c for c in self.topology.service(service).containers if c.tier == tier]
+
+    def container(self, info: ContainerInfo) -> Container | None:
+        """The Docker container info names, on its room's host; None when it does not exist."""
+        host = next(room.docker_host for room in self.topology.rooms if room.name == info.room)
+        try:
+            return docker.DockerClient(base_url=host, timeout=30).containers.get(info.name)
+        except docker.errors.NotFound:
+            return None
+
+    def state(self, info: ContainerInfo) -> str:
+        """`healthy`, `running`, `unhealthy`, `starting`, `exited`... or `missing`."""
+        found = self.container(info)
+        if found is None:
+            return "missing"
+        state = found.attrs["State"]
+        if not state.get("Running"):
+            return str(state.get("Status", "stopped"))
+        return str(state.get("Health", {}).get("Status", "running"))
+
+    def run(self, info: ContainerInfo, *argv: str, user: str = "root") -> tuple[int, str]:
+        """Run argv in the container info names; return its exit code and output (-1 when it is down)."""
+        found = self.container(info)
+        if found is None or found.status != "running":
+            return -1, f"{info.name} is not running"
+        done = found.exec_run(list(argv), user=user)
+        return int(done.exit_code), done.output.decode(errors="replace").strip()

@@ -1,0 +1,141 @@
+"""Running a recovery plan: groups in order, each step acted, verified, timed.
+
+A step's verification is polled until it passes or the step's timeout runs
+out; an action that raises, or a verification that never passes, fails the
+step, and every later step is reported skipped. Nothing is hidden: the
+result holds every step with its times, what it saw, the time each service
+was verified back, and what the plan says it cannot restore.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import docker.errors
+
+from drill.errors import DrillError
+from drill.recovery.context import Outcome, Recovery, Verdict
+from drill.recovery.plan import GroupSpec, StepSpec
+from drill.recovery.steps import ACTIONS
+from drill.recovery.verifications import PROVES, VERIFICATIONS
+from drill.workload import clients
+
+log = logging.getLogger(__name__)
+POLL_S = 1.0
+StepStatus = Literal["done", "unchanged", "failed", "skipped"]
+# The step after which the services reach their storage again (for STAT timing).
+STORAGE_BACK_STEP = "repoint-services"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One step as it ran."""
+
+    group: str
+    name: str
+    started_at: float
+    ended_at: float
+    seconds: float
+    status: StepStatus
+    detail: str
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The whole run of a plan."""
+
+    plan: str
+    stack: str
+    started_at: float
+    ended_at: float
+    passed: bool
+    steps: tuple[StepResult, ...]
+    verified_at: dict[str, float]
+    cannot_restore: tuple[str, ...]
+    changed: bool
+    without_partial: bool
+
+    def storage_back_at(self) -> float | None:
+        """When the services reached their (re-created) storage again, if they did."""
+        for step in self.steps:
+            if step.name == STORAGE_BACK_STEP and step.status in ("done", "unchanged"):
+                return step.ended_at
+        return None
+
+    def write(self, path: Path) -> None:
+        """Write the result as JSON."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2))
+
+
+def run_plan(rec: Recovery) -> PlanResult:
+    """Run every step of rec.plan in order; return the result (it never raises for a failed step)."""
+    started = time.time()
+    results: list[StepResult] = []
+    verified: dict[str, float] = {}
+    failed = False
+    for group, step in rec.plan.steps():
+        if failed:
+            results.append(StepResult(group.name, step.name, time.time(), time.time(), 0.0, "skipped", ""))
+            continue
+        result = _run_step(rec, group, step)
+        results.append(result)
+        rec.console.print(_line(result))
+        failed = result.status == "failed"
+        if not failed and step.verify in PROVES:
+            verified[PROVES[step.verify]] = result.ended_at
+    return PlanResult(
+        plan=rec.plan.name,
+        stack=rec.stack,
+        started_at=started,
+        ended_at=time.time(),
+        passed=not failed,
+        steps=tuple(results),
+        verified_at=verified,
+        cannot_restore=tuple(rec.cannot_restore),
+        changed=any(r.status == "done" for r in results),
+        without_partial=rec.without_partial,
+    )
+
+
+def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> StepResult:
+    started = time.time()
+    deadline = time.monotonic() + step.timeout_s
+    with rec.console.status(f"{group.name}: {step.name}…"):
+        try:
+            outcome = ACTIONS[step.action](rec)
+            verdict = _poll(rec, step, deadline)
+        except (DrillError, docker.errors.DockerException, clients.Unsent, clients.Unanswered) as exc:
+            outcome, verdict = Outcome(False, ""), Verdict(False, str(exc))
+    ended = time.time()
+    if verdict.ok and time.monotonic() > deadline:
+        verdict = Verdict(False, f"took longer than its timeout of {step.timeout_s:g} s ({verdict.detail})")
+    status: StepStatus = ("done" if outcome.changed else "unchanged") if verdict.ok else "failed"
+    detail = "; ".join(part for part in (outcome.detail, verdict.detail) if part)
+    return StepResult(group.name, step.name, started, ended, round(ended - started, 3), status, detail)
+
+
+def _poll(rec: Recovery, step: StepSpec, deadline: float) -> Verdict:
+    """Verify until it passes or the deadline passes; return the last verdict."""
+    while True:
+        try:
+            verdict = VERIFICATIONS[step.verify](rec)
+        except (clients.Unsent, clients.Unanswered, docker.errors.DockerException) as exc:
+            verdict = Verdict(False, f"no answer: {exc}")
+        if verdict.ok or time.monotonic() >= deadline:
+            return verdict
+        log.debug("step %s not verified yet: %s", step.name, verdict.detail)
+        time.sleep(POLL_S)
+
+
+def _line(result: StepResult) -> str:
+    colour = {"done": "green", "unchanged": "cyan", "failed": "red", "skipped": "yellow"}[result.status]
+    return (
+        f"[{colour}]{result.status:>9}[/] {result.group} / {result.name} "
+        f"[dim]{result.seconds:.1f} s[/] {result.detail}"
+    )
