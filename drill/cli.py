@@ -7,12 +7,14 @@ one line naming the cause and the fix, with a non-zero exit.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -21,12 +23,17 @@ from drill import stack as stacks
 from drill.checks import check_stack
 from drill.doctor import examine
 from drill.errors import DeployError, DrillError
+from drill.gameday.experiments import experiment_names, load_experiment
+from drill.gameday.run import GamedayOptions, run_gameday
 from drill.leftovers import find_leftovers
 from drill.paths import PROJECT_ROOT, StatePaths, state_paths
+from drill.recovery.plan import DEFAULT_PLAN
+from drill.recovery.recover import read_plan, recover
 from drill.toolchain.bootstrap import toolchain_steps
 from drill.toolchain.steps import run_steps
 from drill.workload.operations import Target
 from drill.workload.runner import run_workload
+from drill.workspace import check_stack_config
 
 console = Console(highlight=False)
 DEFAULT_STACK = os.environ.get("DRILL_STACK", "gameday")
@@ -110,14 +117,58 @@ def cmd_workload(paths: StatePaths, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recover(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Run the recovery plan against the stack: re-create lost storage, restore, re-point, verify."""
+    plan = read_plan(Path(args.plan))
+    console.print(f"recovery plan {plan.name} ({plan.path}) on stack {args.stack}")
+    result = recover(paths, args.stack, console, plan, args.negative_control)
+    run_dir = PROJECT_ROOT / "reports" / time.strftime("recover-%Y%m%dT%H%M%SZ", time.gmtime())
+    result.write(run_dir / "plan.json")
+    table = Table("service", "verified after (s)")
+    for service, at in sorted(result.verified_at.items()):
+        table.add_row(service, f"{at - result.started_at:.1f}")
+    console.print(table)
+    for what in result.cannot_restore:
+        console.print(f"[red]cannot restore:[/] {what}")
+    verdict = "[green]passed[/]" if result.passed else "[red]failed[/]"
+    changed = "changed the stack" if result.changed else "changed nothing"
+    console.print(
+        f"plan {verdict} in {result.ended_at - result.started_at:.1f} s, {changed}; {run_dir / 'plan.json'}"
+    )
+    return 0 if result.passed else 1
+
+
 def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
-    """The main job end to end: bootstrap, deploy, check, tear down."""
-    cmd_up(paths, args)
-    try:
-        checked = cmd_status(paths, args)
-    finally:
-        torn_down = cmd_down(paths, args)
-    return checked or torn_down
+    """The main job: deploy as planned, run an experiment under load, recover, audit, report."""
+    experiment = load_experiment(args.experiment)
+    spec = check_stack_config(args.stack)
+    run_steps(toolchain_steps(paths), console)
+    options = GamedayOptions(
+        stack=args.stack,
+        rto_targets=spec.targets.rto_s,
+        stat_target_s=spec.targets.stat_delivery_s,
+        negative_control=args.negative_control,
+        lost_room=args.room,
+    )
+    run_dir = run_gameday(paths, experiment, options, console)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    table = Table("service", "RTO (s)", "acked", "lost", "unexpected", "unknown")
+    for name, service in summary["services"].items():
+        rto = "—" if service["rto_s"] is None else f"{service['rto_s']:.1f}"
+        table.add_row(name, rto, *(str(service[k]) for k in ("acked", "lost", "unexpected", "unknown")))
+    console.print(table)
+    console.print(
+        f"intranet: {summary['intranet_failed_requests']} failed of {summary['intranet_requests']} requests"
+    )
+    for reason in summary["reasons"]:
+        console.print(f"[red]·[/] {reason}")
+    console.print(f"report: {run_dir / 'report.html'}")
+    if args.negative_control:
+        lost = sum(s["lost"] for s in summary["services"].values())
+        console.print(f"negative control: the audit {'saw' if lost else 'did NOT see'} {lost} lost writes")
+        return 0 if lost else 1
+    console.print("[green]game day passed[/]" if summary["passed"] else "[red]game day failed[/]")
+    return 0 if summary["passed"] else 1
 
 
 COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
@@ -127,6 +178,7 @@ COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
     "status": cmd_status,
     "down": cmd_down,
     "gameday": cmd_gameday,
+    "recover": cmd_recover,
     "workload": cmd_workload,
 }
 
@@ -150,6 +202,29 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, command in COMMANDS.items():
         command_parser = sub.add_parser(name, help=(command.__doc__ or name).splitlines()[0])
+        if name == "recover":
+            command_parser.add_argument(
+                "--plan", default=str(DEFAULT_PLAN), help="plan file (default: %(default)s)"
+            )
+            command_parser.add_argument(
+                "--negative-control",
+                action="store_true",
+                help="restore without the vault's partial WAL segment: the audit must then see loss",
+            )
+        if name == "gameday":
+            command_parser.add_argument(
+                "experiment",
+                nargs="?",
+                default="storage-failure",
+                choices=experiment_names(),
+                help="experiment",
+            )
+            command_parser.add_argument(
+                "--negative-control",
+                action="store_true",
+                help="restore without the vault's partial WAL segment: the audit must then see loss",
+            )
+            command_parser.add_argument("--room", default="nord-2", help="the room room-loss powers off")
         if name == "workload":
             command_parser.add_argument("--rate", type=positive, default=5.0, help="operations per second")
             command_parser.add_argument("--seconds", type=positive, default=30.0, help="how long to run")

@@ -30,3 +30,11 @@ class EngineError(DrillError):
 
 class DeployError(DrillError):
     """Pulumi could not deploy, show or destroy the stack."""
+
+
+class PlanError(DrillError):
+    """A recovery plan file is unreadable or names something unknown."""
+
+
+class RecoveryError(DrillError):
+    """The recovery plan could not restore the stack: what failed, and what it cannot restore."""

@@ -20,7 +20,7 @@ from drill.paths import StatePaths
 from drill.secrets import ensure_secrets
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
-from drill.workspace import check_stack_config, prepare_workspace
+from drill.workspace import check_stack_config, prepare_workspace, write_recovery
 from infra.images import ServiceImages
 from infra.program import make_program
 from infra.topology import Topology, topology_from_output
@@ -71,8 +71,11 @@ def open_stack(paths: StatePaths, stack: str, images: ServiceImages | None) -> a
         raise DeployError(f"cannot open stack {stack}: {_last_line(exc)}", "run `drill doctor`") from exc
 
 
-def up(paths: StatePaths, stack: str, console: Console) -> UpResult:
+def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | None = None) -> UpResult:
     """Check the config, build the images, deploy the stack and return what changed.
+
+    targets, when given, limits the deploy to those resources (URNs), as the
+    recovery plan does to re-create the storage before re-pointing anything.
 
     Raises ConfigError before anything is built when the stack config is bad,
     and DeployError with the engine's error when the deploy fails; a failed
@@ -88,7 +91,9 @@ def up(paths: StatePaths, stack: str, console: Console) -> UpResult:
     started = time.monotonic()
     with console.status(f"deploying stack {stack}…") as status:
         try:
-            result = handle.up(color="never", on_event=_progress(status.update), suppress_progress=True)
+            result = handle.up(
+                color="never", on_event=_progress(status.update), suppress_progress=True, target=targets
+            )
         except auto.CommandError as exc:
             reason = _last_line(exc)
             if not first_deploy:
@@ -106,6 +111,11 @@ def up(paths: StatePaths, stack: str, console: Console) -> UpResult:
     return UpResult(
         changes, time.monotonic() - started, topology_from_output(result.outputs["topology"].value)
     )
+
+
+def urn(stack: str, resource_type: str, name: str) -> str:
+    """The URN of a resource of this project's stack (resource_type chains parents with `$`)."""
+    return f"urn:pulumi:{stack}::{PROJECT}::{resource_type}::{name}"
 
 
 def current_topology(paths: StatePaths, stack: str) -> Topology | None:
@@ -146,6 +156,8 @@ def down(paths: StatePaths, stack: str, console: Console) -> DownResult:
             raise DeployError(
                 f"destroying stack {stack} failed: {_last_line(exc)}", "run `drill down` again"
             ) from exc
+    # Nothing is left to have recovered: the next deploy follows the planned placement.
+    write_recovery(paths, stack, None)
     return DownResult(time.monotonic() - started, topology)
 
 

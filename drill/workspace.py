@@ -36,7 +36,7 @@ def check_stack_config(stack: str) -> StackSpec:
     if NAMESPACE + RECOVERY in _config(committed):
         raise ConfigError(
             f"Pulumi.{stack}.yaml sets {NAMESPACE}{RECOVERY}, which only the recovery plan writes",
-            "remove it from the committed file; `drill recover` sets it, `drill up --failback` drops it",
+            "remove it from the committed file; `drill recover` sets it, `drill down` drops it",
         )
     raw = {k.removeprefix(NAMESPACE): v for k, v in _config(committed).items() if k.startswith(NAMESPACE)}
     return load_stack_spec(stack, raw)

@@ -43,7 +43,7 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
     """Declare every resource of the stack and return its topology."""
     common = {"stack": spec.stack, "prefix": spec.prefix}
     rooms = {room.name: MachineRoom(room.name, MachineRoomArgs(room=room, **common)) for room in spec.rooms}
-    access = AccessNetwork("access", AccessNetworkArgs(room=rooms[spec.intranet.balancer_room], **common))
+    access = AccessNetwork("access", AccessNetworkArgs(room=rooms[spec.intranet.balancer_rooms[0]], **common))
     link = backup_link(rooms[spec.vault.room], **common)
     recovery = spec.recovery
     array = StorageArray(
@@ -149,7 +149,11 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
     )
     # The output resolves only once the last containers exist.
     done = pulumi.Output.all(
-        intranet.balancer.id, appointments.container.id, lab.gateway.id, mail.front.id, mail.proxy.id
+        *(balancer.id for balancer in intranet.balancers),
+        appointments.container.id,
+        lab.gateway.id,
+        mail.front.id,
+        mail.proxy.id,
     )
     pulumi.export("topology", done.apply(lambda _: topology.to_output()))
     return topology
@@ -162,3 +166,19 @@ def make_program(images: ServiceImages) -> Callable[[], None]:
         deploy(read_stack_spec(), images, read_secrets())
 
     return program
+
+
+def storage_resources(room: str) -> list[tuple[str, str]]:
+    """(type chain, name) of the resources that make the storage layer in room.
+
+    The recovery plan deploys these alone, to re-create the storage before
+    anything is re-pointed to it.
+    """
+    array, mail = "hospital:storage:StorageArray", "hospital:services:Mail"
+    return [
+        (array, f"storage-{room}"),
+        (f"{array}$docker:index/volume:Volume", f"postgres-data-{room}"),
+        (f"{array}$docker:index/container:Container", f"postgres-{room}"),
+        (f"{mail}$docker:index/volume:Volume", f"mailstore-data-{room}"),
+        (f"{mail}$docker:index/container:Container", f"mailstore-{room}"),
+    ]

@@ -20,7 +20,10 @@ ACTIVITY_MODULES: dict[str, str] = {
     "drill.chaos.san_throttle": "action",
     "drill.chaos.room_loss": "action",
     "drill.chaos.vault_loss": "action",
+    "drill.chaos.recovery": "action",
     "drill.chaos.probes": "probe",
+    "drill.chaos.latency": "probe",
+    "drill.chaos.steady": "probe",
 }
 
 

@@ -25,7 +25,7 @@ def mend_san(room: str, stack: str, san_network: str, docker_host: str = LOCAL_E
     """Connect every storage container of room to san_network again; return their names."""
     network = _network(docker_host, san_network)
     mended = []
-    for container in containers(docker_host, stack, room, tier="storage"):
+    for container in containers(docker_host, stack, room, tier="storage", required=False):
         if san_network not in container.attrs["NetworkSettings"]["Networks"]:
             network.connect(container)
             mended.append(container.name)

@@ -22,17 +22,20 @@ def engine(docker_host: str) -> docker.DockerClient:
     return client
 
 
-def containers(docker_host: str, stack: str, room: str, tier: str = "", service: str = "") -> list[Container]:
+def containers(
+    docker_host: str, stack: str, room: str, tier: str = "", service: str = "", required: bool = True
+) -> list[Container]:
     """Every container of the stack in room (and tier, service when given), running or not.
 
-    Raises ActivityFailed when none matches: an experiment aimed at nothing
-    would prove nothing.
+    Raises ActivityFailed when none matches and required: a fault aimed at
+    nothing would prove nothing. A removal (required false) may find nothing
+    left to mend, e.g. once the recovery plan moved the storage elsewhere.
     """
     labels = [f"{STACK}={stack}", f"{ROOM}={room}"]
     labels += [f"{TIER}={tier}"] if tier else []
     labels += [f"{SERVICE}={service}"] if service else []
     found = engine(docker_host).containers.list(all=True, filters={"label": labels})
-    if not found:
+    if not found and required:
         raise ActivityFailed(
             f"no container of stack {stack} matches {', '.join(labels[1:])}:"
             " check the var file written from topology"
@@ -56,7 +59,7 @@ def halt(docker_host: str, stack: str, room: str, tier: str = "", kill: bool = T
 def resume(docker_host: str, stack: str, room: str, tier: str = "") -> list[str]:
     """Start the containers that match and are not running; return their names."""
     started = []
-    for container in containers(docker_host, stack, room, tier=tier):
+    for container in containers(docker_host, stack, room, tier=tier, required=False):
         if container.status != "running":
             container.start()
             started.append(container.name)

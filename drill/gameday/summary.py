@@ -129,7 +129,8 @@ def verdict(facts: RunFacts, summary: Mapping[str, object]) -> list[str]:
     journal = facts.journal
     if journal is None:
         return ["the experiment wrote no journal (it was stopped before it ran)"]
-    if journal.status != "completed":
+    # A refusal leaves the storage dead until the rollbacks: the steady state cannot hold then.
+    if journal.status != "completed" and facts.experiment.expect != "refusal":
         reasons.append(f"the experiment ended {journal.status}")
     lost = sum(len(a.lost) for a in facts.audits)
     if lost:

@@ -98,7 +98,10 @@ def run_plan(rec: Recovery) -> PlanResult:
         steps=tuple(results),
         verified_at=verified,
         cannot_restore=tuple(rec.cannot_restore),
-        changed=any(r.status == "done" for r in results),
+        changed=any(
+            r.status == "done" and step.action != "none"
+            for (_, step), r in zip(rec.plan.steps(), results, strict=True)
+        ),
         without_partial=rec.without_partial,
     )
 
@@ -115,7 +118,9 @@ def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> StepResult:
     ended = time.time()
     if verdict.ok and time.monotonic() > deadline:
         verdict = Verdict(False, f"took longer than its timeout of {step.timeout_s:g} s ({verdict.detail})")
-    status: StepStatus = ("done" if outcome.changed else "unchanged") if verdict.ok else "failed"
+    # A step that only verifies is done when verified; an action that found nothing to do is unchanged.
+    acted = outcome.changed or step.action == "none"
+    status: StepStatus = ("done" if acted else "unchanged") if verdict.ok else "failed"
     detail = "; ".join(part for part in (outcome.detail, verdict.detail) if part)
     return StepResult(group.name, step.name, started, ended, round(ended - started, 3), status, detail)
 

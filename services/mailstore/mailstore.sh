@@ -22,6 +22,7 @@ if [ -n "${RESTORE_FROM:-}" ] && [ ! -d "/var/mail/$domain" ]; then
   vault-fetch tree "$RESTORE_FROM" "${RESTORE_DOMAIN:?}" /var/mail/.restore
   chown -R vmail:vmail /var/mail/.restore
   mv /var/mail/.restore "/var/mail/$domain"
+  echo "mailstore: restored $(find "/var/mail/$domain" -mindepth 1 -maxdepth 1 -type d | wc -l) mailboxes from the vault's copy"
 fi
 install -d -o vmail -g vmail "/var/mail/$domain"
 # The vault's copy exports its mailboxes on the backup link, for a restore.

@@ -10,6 +10,7 @@ import yaml
 from drill import workspace
 from drill.errors import ConfigError
 from drill.paths import StatePaths
+from infra.config import RecoverySpec
 
 
 @pytest.fixture
@@ -55,7 +56,8 @@ def test_stack_config_that_is_not_yaml_is_refused(project: Path, tmp_path: Path)
 def test_bad_committed_config_is_refused_before_any_deploy(project: Path) -> None:
     (project / "Pulumi.lab.yaml").write_text(
         "config:\n  hospital-drp:rooms:\n    nord-1: {site: Nord}\n"
-        "  hospital-drp:intranet: {replicas: [nord-1, pasteur], balancer: nord-1, port: 18080}\n"
+        "  hospital-drp:intranet: {replicas: [nord-1, pasteur],\n"
+        "    balancers: [nord-1, bellevue], ports: [18080, 18090]}\n"
     )
     with pytest.raises(ConfigError, match="unknown room 'pasteur'"):
         workspace.check_stack_config("lab")
@@ -64,7 +66,8 @@ def test_bad_committed_config_is_refused_before_any_deploy(project: Path) -> Non
 def test_good_committed_config_gives_the_spec(project: Path) -> None:
     (project / "Pulumi.lab.yaml").write_text(
         "config:\n  hospital-drp:rooms:\n    nord-1: {site: Nord}\n    bellevue: {site: Bellevue}\n"
-        "  hospital-drp:intranet: {replicas: [nord-1, bellevue], balancer: nord-1, port: 18080}\n"
+        "  hospital-drp:intranet: {replicas: [nord-1, bellevue],\n"
+        "    balancers: [nord-1, bellevue], ports: [18080, 18090]}\n"
         "  hospital-drp:appointments: {port: 18081}\n"
         "  hospital-drp:lab: {mllp_port: 18575, api_port: 18082}\n"
         "  hospital-drp:mail: {smtp_port: 18025, imap_port: 18143}\n"
@@ -82,3 +85,24 @@ def test_good_committed_config_gives_the_spec(project: Path) -> None:
 def test_the_committed_stacks_are_valid() -> None:
     for stack in ("gameday", "ci"):
         assert workspace.check_stack_config(stack).stack == stack
+
+
+def test_a_committed_recovery_is_refused(project: Path) -> None:
+    (project / "Pulumi.lab.yaml").write_text(
+        "config:\n  hospital-drp:rooms:\n    nord-1: {site: Nord}\n"
+        "  hospital-drp:recovery: {array_room: nord-1}\n"
+    )
+    with pytest.raises(ConfigError, match="only the recovery plan writes"):
+        workspace.check_stack_config("lab")
+
+
+def test_the_recovery_lives_in_the_machine_copy_only(project: Path, tmp_path: Path) -> None:
+    paths = StatePaths(tmp_path / "state")
+    assert workspace.read_recovery(paths, "lab") is None
+    workspace.write_recovery(paths, "lab", RecoverySpec("bellevue", without_partial=True))
+    assert workspace.read_recovery(paths, "lab") == RecoverySpec("bellevue", True)
+    workspace.prepare_workspace(paths, "lab")  # a later deploy keeps it
+    assert workspace.read_recovery(paths, "lab") == RecoverySpec("bellevue", True)
+    assert "recovery" not in (project / "Pulumi.lab.yaml").read_text()
+    workspace.write_recovery(paths, "lab", None)
+    assert workspace.read_recovery(paths, "lab") is None
