@@ -15,7 +15,7 @@ from drill.errors import ConfigError
 from infra.config_section import Section
 
 LOCAL_ENGINE = "unix:///var/run/docker.sock"
-SECTIONS = ("rooms", "intranet", "storage", "vault", "appointments", "lab", "mail", "recovery")
+SECTIONS = ("rooms", "intranet", "storage", "vault", "appointments", "lab", "mail", "targets", "recovery")
 # Written by the recovery plan into the machine's copy of the stack config, never committed.
 RECOVERY = "recovery"
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -42,11 +42,15 @@ class RoomSpec:
 
 @dataclass(frozen=True)
 class IntranetSpec:
-    """The redundant intranet: replicas in distinct rooms behind one balancer."""
+    """The redundant intranet: replicas in distinct rooms, and balancers in distinct rooms.
+
+    Each balancer publishes its own port (ports[i] for balancer_rooms[i])
+    and balances over every replica; users know every balancer's address.
+    """
 
     replica_rooms: tuple[str, ...]
-    balancer_room: str
-    port: int
+    balancer_rooms: tuple[str, ...]
+    ports: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,14 @@ class MailSpec:
 
 
 @dataclass(frozen=True)
+class TargetsSpec:
+    """What a game day is judged against: RTO per service (from the fault to verified), STAT delivery."""
+
+    rto_s: dict[str, float]
+    stat_delivery_s: float
+
+
+@dataclass(frozen=True)
 class RecoverySpec:
     """Where the recovery plan re-created the storage, restored from the vault.
 
@@ -124,6 +136,7 @@ class StackSpec:
     appointments: AppointmentsSpec
     lab: LabSpec
     mail: MailSpec
+    targets: TargetsSpec = TargetsSpec({}, 30.0)
     recovery: RecoverySpec | None = None
 
     @property
@@ -168,8 +181,20 @@ def load_stack_spec(stack: str, raw: Mapping[str, object]) -> StackSpec:
         appointments=_appointments(Section("appointments", raw.get("appointments"), names)),
         lab=_lab(Section("lab", raw.get("lab"), names)),
         mail=_mail(Section("mail", raw.get("mail"), names)),
+        targets=_targets(Section("targets", raw.get("targets"), names)),
         recovery=_recovery(raw.get("recovery"), names, storage),
     )
+
+
+def _targets(section: Section) -> TargetsSpec:
+    rto = {
+        service: section.number(f"{service}_rto_s", 150.0, 0.0, 86400.0)
+        for service in ("appointments", "lab", "mail")
+    }
+    rto["intranet"] = section.number("intranet_rto_s", 0.0, 0.0, 86400.0)
+    spec = TargetsSpec(rto, section.number("stat_delivery_s", 30.0, 1.0, 3600.0))
+    section.finish()
+    return spec
 
 
 def _recovery(raw: object, rooms: list[str], storage: StorageSpec) -> RecoverySpec | None:
@@ -183,7 +208,7 @@ def _recovery(raw: object, rooms: list[str], storage: StorageSpec) -> RecoverySp
     if spec.array_room == storage.array_room:
         raise ConfigError(
             f"hospital-drp:recovery.array_room is {spec.array_room}, the room whose storage was lost",
-            "recover into another room, or run `drill up --failback` to drop the recovery",
+            "recover into another room than the one whose storage was lost",
         )
     return spec
 
@@ -240,32 +265,67 @@ def _rooms(raw: Mapping[str, object]) -> tuple[RoomSpec, ...]:
     return tuple(rooms)
 
 
+_INTRANET_FIELDS = ("replicas", "balancers", "ports")
+# Fields of the one-balancer intranet, and what replaced them.
+_INTRANET_REPLACED = {"balancer": "balancers: [nord-2, bellevue]", "port": "ports: [18080, 18090]"}
+
+
 def _intranet(raw: Mapping[str, object], rooms: tuple[RoomSpec, ...]) -> IntranetSpec:
+    replicas = _distinct_rooms(raw, "replicas", "place each replica in its own room", rooms)
+    _intranet_fields(raw)
+    balancers = _distinct_rooms(raw, "balancers", "place each balancer in its own room", rooms)
+    ports = raw.get("ports")
+    key = "hospital-drp:intranet.ports"
+    if not isinstance(ports, list) or not all(
+        isinstance(p, int) and not isinstance(p, bool) and 1024 <= p <= 65535 for p in ports
+    ):
+        raise ConfigError(
+            f"{key} {ports!r} is not a list of port numbers from 1024 to 65535",
+            "set one port per balancer, e.g. `ports: [18080, 18090]`",
+        )
+    if len(ports) != len(balancers):
+        raise ConfigError(
+            f"{key} lists {len(ports)} ports for {len(balancers)} balancers",
+            "set one port per balancer, in the order of intranet.balancers",
+        )
+    if len(set(ports)) != len(ports):
+        raise ConfigError(f"{key} lists a port twice", "give each balancer its own port")
+    return IntranetSpec(replica_rooms=tuple(replicas), balancer_rooms=tuple(balancers), ports=tuple(ports))
+
+
+def _intranet_fields(raw: Mapping[str, object]) -> None:
+    for old, new in _INTRANET_REPLACED.items():
+        if old in raw:
+            raise ConfigError(
+                f"hospital-drp:intranet.{old} is no longer read: the intranet has a balancer per room",
+                f"replace it with `{new}`",
+            )
+    unknown = sorted(set(raw) - set(_INTRANET_FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"hospital-drp:intranet has unknown field {unknown[0]!r}",
+            f"remove it; known fields are {', '.join(_INTRANET_FIELDS)}",
+        )
+
+
+def _distinct_rooms(
+    raw: Mapping[str, object], field: str, fix: str, rooms: tuple[RoomSpec, ...]
+) -> list[str]:
+    """A list of at least two distinct, known room names at hospital-drp:intranet.<field>."""
+    key = f"hospital-drp:intranet.{field}"
+    value = raw.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+        raise ConfigError(f"{key} is not a list of room names", "e.g. [nord-2, bellevue]")
+    if len(value) < 2 or len(set(value)) != len(value):
+        raise ConfigError(f"{key} needs at least two distinct rooms", f"{fix}, e.g. [nord-2, bellevue]")
     known = [room.name for room in rooms]
-    replicas = raw.get("replicas", [])
-    if not isinstance(replicas, list) or not all(isinstance(r, str) for r in replicas):
-        raise ConfigError(
-            "hospital-drp:intranet.replicas is not a list of room names", "e.g. [nord-2, bellevue]"
-        )
-    if len(replicas) < 2 or len(set(replicas)) != len(replicas):
-        raise ConfigError(
-            "hospital-drp:intranet.replicas needs at least two distinct rooms",
-            "place each replica in its own room, e.g. [nord-2, bellevue]",
-        )
-    balancer = _text(raw.get("balancer"), "hospital-drp:intranet.balancer")
-    for field, room in [*(("replicas", r) for r in replicas), ("balancer", balancer)]:
+    for room in value:
         if room not in known:
             raise ConfigError(
-                f"hospital-drp:intranet.{field} names unknown room {room!r}",
+                f"{key} names unknown room {room!r}",
                 f"use one of the rooms in hospital-drp:rooms: {', '.join(known)}",
             )
-    port = raw.get("port")
-    if not isinstance(port, int) or isinstance(port, bool) or not 1024 <= port <= 65535:
-        raise ConfigError(
-            f"hospital-drp:intranet.port {port!r} is not a port number from 1024 to 65535",
-            "set e.g. `port: 18080`",
-        )
-    return IntranetSpec(replica_rooms=tuple(replicas), balancer_room=balancer, port=port)
+    return value
 
 
 def _mapping(value: object, key: str) -> Mapping[str, object]:

@@ -1,4 +1,4 @@
-"""The intranet: replicas in distinct rooms, each with its own data, behind HAProxy."""
+"""The intranet: replicas in distinct rooms, each with its own data, behind a balancer per room."""
 
 from __future__ import annotations
 
@@ -45,17 +45,23 @@ class Intranet(pulumi.ComponentResource):
 
     No replica depends on any storage array: each keeps its data copy in a
     volume of its own room, so one room's storage failure costs nothing.
+    Each balancer room has an HAProxy of its own, publishing its own port
+    and balancing over every replica, so losing a whole room leaves a
+    balancer and a replica; users know every balancer's address.
     """
 
     def __init__(self, name: str, args: IntranetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("hospital:services:Intranet", name, None, opts)
         self.args = args
         self.replicas = [self._replica(room) for room in args.spec.replica_rooms]
-        self.balancer = self._balancer()
+        self.balancers = [
+            self._balancer(room, port, first=i == 0)
+            for i, (room, port) in enumerate(zip(args.spec.balancer_rooms, args.spec.ports, strict=True))
+        ]
         self.register_outputs(
             {
                 "replicas": [replica.name for replica in self.replicas],
-                "balancer": self.balancer.name,
+                "balancers": [balancer.name for balancer in self.balancers],
             }
         )
 
@@ -63,10 +69,9 @@ class Intranet(pulumi.ComponentResource):
         """The container name of the replica in room."""
         return f"{self.args.prefix}-{SERVICE}-{room}"
 
-    @property
-    def balancer_name(self) -> str:
-        """The container name of the balancer."""
-        return f"{self.args.prefix}-{SERVICE}-lb"
+    def balancer_name(self, room: str) -> str:
+        """The container name of the balancer in room."""
+        return f"{self.args.prefix}-{SERVICE}-lb-{room}"
 
     def _replica(self, room_name: str) -> docker.Container:
         room = self.args.rooms[room_name]
@@ -88,21 +93,24 @@ class Intranet(pulumi.ComponentResource):
             opts=child,
         )
 
-    def _balancer(self) -> docker.Container:
+    def _balancer(self, room_name: str, port: int, first: bool) -> docker.Container:
         spec = self.args.spec
-        room = self.args.rooms[spec.balancer_room]
-        placement = Placement(self.args.stack, spec.balancer_room, "edge", SERVICE)
+        room = self.args.rooms[room_name]
+        placement = Placement(self.args.stack, room_name, "edge", SERVICE)
         backends = [Backend(r, self.replica_name(r), APP_PORT) for r in spec.replica_rooms]
         networks = [self.args.access.network.name] + [
-            self.args.rooms[r].network.name for r in dict.fromkeys((*spec.replica_rooms, spec.balancer_room))
+            self.args.rooms[r].network.name for r in dict.fromkeys((*spec.replica_rooms, room_name))
         ]
+        # The first balancer was the only one, `intranet-lb`, on the same port: the alias
+        # makes that a replacement (deleted first) instead of a second claim on the port.
+        aliases = [pulumi.Alias(name=f"{SERVICE}-lb")] if first else []
         return docker.Container(
-            f"{SERVICE}-lb",
-            name=self.balancer_name,
+            f"{SERVICE}-lb-{room_name}",
+            name=self.balancer_name(room_name),
             image=self.args.balancer_image,
             labels=placement.container_labels(),
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=n) for n in networks],
-            ports=[docker.ContainerPortArgs(internal=LISTEN_PORT, external=spec.port, ip=PUBLISH_IP)],
+            ports=[docker.ContainerPortArgs(internal=LISTEN_PORT, external=port, ip=PUBLISH_IP)],
             uploads=[
                 docker.ContainerUploadArgs(
                     file="/etc/haproxy/haproxy.cfg", content=render_haproxy_config(backends)
@@ -112,13 +120,16 @@ class Intranet(pulumi.ComponentResource):
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,
-            opts=pulumi.ResourceOptions(parent=self, provider=room.provider, depends_on=self.replicas),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=room.provider, depends_on=self.replicas, aliases=aliases
+            ),
         )
 
     def info(self) -> ServiceInfo:
-        """This service as the topology describes it."""
+        """This service as the topology describes it: endpoints `http`, `http-2`, ... one per balancer."""
         spec = self.args.spec
         containers = [ContainerInfo(self.replica_name(r), r, "app", SERVICE) for r in spec.replica_rooms]
-        containers.append(ContainerInfo(self.balancer_name, spec.balancer_room, "edge", SERVICE))
-        url = f"http://{PUBLISH_IP}:{spec.port}"
-        return ServiceInfo(SERVICE, tuple(containers), (Endpoint("http", url),), f"{url}/health")
+        containers += [ContainerInfo(self.balancer_name(r), r, "edge", SERVICE) for r in spec.balancer_rooms]
+        urls = [f"http://{PUBLISH_IP}:{port}" for port in spec.ports]
+        endpoints = tuple(Endpoint("http" if i == 0 else f"http-{i + 1}", url) for i, url in enumerate(urls))
+        return ServiceInfo(SERVICE, tuple(containers), endpoints, f"{urls[0]}/health")

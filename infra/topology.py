@@ -58,6 +58,20 @@ class ServiceInfo:
                 return endpoint.url
         raise DeployError(f"service {self.name} has no endpoint {name!r}", "run `drill up` to deploy it")
 
+    def urls(self, prefix: str = "http") -> tuple[str, ...]:
+        """Every address of one kind, in order: endpoints called prefix or prefix-<n>.
+
+        A service published at several addresses (the intranet's balancers,
+        `http`, `http-2`, ...) gives them all; users try them in this order.
+        Raises DeployError when there is none.
+        """
+        found = tuple(e.url for e in self.endpoints if e.name == prefix or e.name.startswith(f"{prefix}-"))
+        if not found:
+            raise DeployError(
+                f"service {self.name} has no endpoint {prefix!r}", "run `drill up` to deploy it"
+            )
+        return found
+
 
 @dataclass(frozen=True)
 class Topology:

@@ -16,18 +16,32 @@ from drill.workload import clients
 __all__ = ["booking_answer", "http_answers", "lab_ack", "smtp_accepts"]
 
 
-def http_answers(url: str, requests: int = 20) -> dict[str, float]:
-    """GET url `requests` times; return how many failed and the slowest answer in seconds."""
-    failed, slowest = 0, 0.0
+def http_answers(url: str, requests: int = 20, fallback_urls: str = "") -> dict[str, float]:
+    """GET url `requests` times; return how many failed, how many failed over, and the slowest answer.
+
+    fallback_urls: comma-separated URLs of the same resource at the service's
+    other addresses (the intranet's other balancers), tried in order when the
+    one before cannot be reached at all, as a browser does; an HTTP error is
+    an answer and counts as failed. Returns requests, failed, failovers (the
+    requests answered at another address than url) and slowest_s.
+    """
+    urls = [url, *(u.strip() for u in fallback_urls.split(",") if u.strip())]
+    failed, failovers, slowest = 0, 0, 0.0
     for _ in range(requests):
         started = time.monotonic()
         try:
-            status, _ = clients.http_json("GET", url)
+            answer = clients.http_json_any("GET", urls)
+            status, failovers = answer.status, failovers + (answer.failovers > 0)
         except (clients.Unsent, clients.Unanswered):
             status = 0
         slowest = max(slowest, time.monotonic() - started)
         failed += status != 200
-    return {"requests": float(requests), "failed": float(failed), "slowest_s": round(slowest, 3)}
+    return {
+        "requests": float(requests),
+        "failed": float(failed),
+        "failovers": float(failovers),
+        "slowest_s": round(slowest, 3),
+    }
 
 
 def booking_answer(url: str) -> dict[str, object]:

@@ -3,6 +3,8 @@
 Each raises Unsent when the request surely did not reach the service
 (refused, unresolvable) and Unanswered when it may have (timeout or reset
 after sending): the difference between a failed and an unknown outcome.
+http_json_any speaks to a service published at several addresses (the
+intranet's balancers), moving on only when an address cannot be reached.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ import smtplib
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 TIMEOUT_S = 5.0
 LOCAL_HOST = "127.0.0.1"
 MLLP_START, MLLP_END = b"\x0b", b"\x1c\x0d"
+# Safe to send twice: a request to them that got no answer may go to the next address.
+IDEMPOTENT = frozenset({"GET", "HEAD"})
 
 
 class Unsent(Exception):
@@ -50,6 +56,46 @@ def http_json(method: str, url: str, body: object | None = None) -> tuple[int, o
         raise Unanswered(str(exc.reason)) from exc
     except (TimeoutError, ConnectionError, ValueError) as exc:
         raise Unanswered(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer of one of a service's addresses, and how many before it could not be reached."""
+
+    status: int
+    body: object
+    url: str
+    failovers: int
+
+
+def http_json_any(method: str, urls: Sequence[str], body: object | None = None) -> Answer:
+    """Send one request to the first of urls that answers, as a browser does with a name of several addresses.
+
+    It moves to the next URL only when there was no HTTP answer: always on
+    Unsent (refused: nothing arrived), and on Unanswered (sent, then reset
+    or timed out) only for GET and HEAD, which may safely arrive twice; any
+    other method raises that Unanswered at once, since the request may have
+    been carried out. An HTTP error status is an answer: it is returned,
+    never failed over. Raises Unsent when no URL could be reached, and
+    Unanswered when an idempotent request may have reached one of them.
+    """
+    if not urls:
+        raise ValueError("http_json_any needs at least one URL")
+    missed: list[str] = []
+    doubt = False
+    for url in urls:
+        try:
+            status, answer = http_json(method, url, body)
+        except Unsent as exc:
+            missed.append(f"{url}: {exc}")
+        except Unanswered as exc:
+            missed.append(f"{url}: no answer: {exc}")
+            if method.upper() not in IDEMPOTENT:
+                raise Unanswered("; ".join(missed)) from exc
+            doubt = True
+        else:
+            return Answer(status, answer, url, len(missed))
+    raise (Unanswered if doubt else Unsent)("; ".join(missed))
 
 
 def host_port(url: str) -> tuple[str, int]:

@@ -42,13 +42,13 @@ class Target:
     lab_api: str
     smtp: str
     imap: str
-    intranet: str
+    intranet: tuple[str, ...]
     mail_password: str
     mailboxes: int = 3000
 
     @staticmethod
     def of(topology: Topology, run_id: str, mail_password: str) -> Target:
-        """Read the endpoints from the topology."""
+        """Read the endpoints from the topology: every address of the intranet, in order."""
         return Target(
             run_id=run_id,
             appointments=topology.service("appointments").endpoint("http"),
@@ -56,7 +56,7 @@ class Target:
             lab_api=topology.service("lab").endpoint("http"),
             smtp=topology.service("mail").endpoint("smtp"),
             imap=topology.service("mail").endpoint("imap"),
-            intranet=topology.service("intranet").endpoint("http"),
+            intranet=topology.service("intranet").urls("http"),
             mail_password=mail_password,
         )
 
@@ -154,9 +154,17 @@ def read_results(target: Target, ledger: Ledger, n: int, rng: random.Random) -> 
 
 
 def read_intranet(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
-    """Look a staff member up in the intranet directory."""
+    """Look a staff member up in the intranet directory, at the next address when one is unreachable."""
     staff = rng.randint(1, 7300)
-    _read(ledger, "intranet", "read", str(staff), f"{target.intranet}/directory/{staff}")
+    ledger.record("intranet", "read", str(staff), "invoked")
+    try:
+        answer = clients.http_json_any("GET", [f"{url}/directory/{staff}" for url in target.intranet])
+    except (Unsent, Unanswered) as exc:
+        ledger.record("intranet", "read", str(staff), "failed", f"no address answered: {exc}")
+        return
+    via = f" from {answer.url} after {answer.failovers} unreachable" if answer.failovers else ""
+    status: Status = "ok" if answer.status == 200 else "failed"
+    ledger.record("intranet", "read", str(staff), status, f"HTTP {answer.status}{via}")
 
 
 def _read(ledger: Ledger, service: str, op: str, key: str, url: str) -> None:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 import urllib.request
 
 import docker
+import pytest
 import testinfra
 
-from tests.integration.conftest import Deployed
+from drill.chaos import room_loss
+from drill.workload import clients
+from tests.integration.conftest import STACK, Deployed
+from tests.integration.engine import client, wait_healthy
+
+log = logging.getLogger(__name__)
+LOOKUPS = 100
 
 
 def get(url: str) -> tuple[int, dict[str, object] | list[object], str]:
@@ -32,26 +41,31 @@ def test_replica_runs_python_as_intranet_user_listening_on_8000(deployed: Deploy
         assert host.user().name == "intranet"
 
 
-def test_balancer_runs_haproxy_unprivileged_with_our_config(deployed: Deployed) -> None:
-    host = testinfra.get_host(f"docker://{deployed.topology.prefix}-intranet-lb")
-    assert host.package("haproxy").is_installed
-    assert host.process.filter(comm="haproxy")
-    assert all(p.user == "haproxy" for p in host.process.filter(comm="haproxy"))
-    assert host.socket("tcp://0.0.0.0:8080").is_listening
-    config = host.file("/etc/haproxy/haproxy.cfg").content_string
-    assert f"{deployed.topology.prefix}-intranet-bellevue:8000 check" in config
+def test_each_balancer_runs_haproxy_unprivileged_over_both_replicas(deployed: Deployed) -> None:
+    prefix = deployed.topology.prefix
+    for room in ("nord-2", "bellevue"):
+        host = testinfra.get_host(f"docker://{prefix}-intranet-lb-{room}")
+        assert host.package("haproxy").is_installed
+        assert host.process.filter(comm="haproxy")
+        assert all(p.user == "haproxy" for p in host.process.filter(comm="haproxy"))
+        assert host.socket("tcp://0.0.0.0:8080").is_listening
+        config = host.file("/etc/haproxy/haproxy.cfg").content_string
+        assert f"{prefix}-intranet-nord-2:8000 check" in config
+        assert f"{prefix}-intranet-bellevue:8000 check" in config
 
 
-def test_directory_answers_through_haproxy_from_both_replicas(deployed: Deployed) -> None:
-    url = deployed.topology.service("intranet").endpoint("http")
-    status, health, _ = get(f"{url}/health")
-    assert status == 200 and isinstance(health, dict) and health["staff"] == 7300
-    seen = set()
-    for _ in range(6):
-        status, people, replica = get(f"{url}/directory?q=Martin")
-        assert status == 200 and isinstance(people, list) and people
-        seen.add(replica)
-    assert seen == {"nord-2", "bellevue"}
+def test_directory_answers_through_each_balancer_from_both_replicas(deployed: Deployed) -> None:
+    urls = deployed.topology.service("intranet").urls()
+    assert len(urls) == 2
+    for url in urls:
+        status, health, _ = get(f"{url}/health")
+        assert status == 200 and isinstance(health, dict) and health["staff"] == 7300
+        seen = set()
+        for _ in range(6):
+            status, people, replica = get(f"{url}/directory?q=Martin")
+            assert status == 200 and isinstance(people, list) and people
+            seen.add(replica)
+        assert seen == {"nord-2", "bellevue"}, url
 
 
 def test_losing_one_replica_costs_zero_failed_requests(deployed: Deployed) -> None:
@@ -74,3 +88,46 @@ def test_losing_one_replica_costs_zero_failed_requests(deployed: Deployed) -> No
         victim.start()
     assert failures == []
     assert replicas == {"bellevue"}
+
+
+@pytest.mark.parametrize("room", ["nord-2", "bellevue"])
+def test_losing_a_whole_room_costs_zero_failed_lookups(deployed: Deployed, room: str) -> None:
+    """Power loss: every container of the room is killed; users fail over to the other balancer."""
+    urls = deployed.topology.service("intranet").urls()
+    in_room = {c.name for c in deployed.topology.containers() if c.room == room}
+    labels = [f"hospital.stack={STACK}", f"hospital.room={room}"]
+    lost = room_loss.power_off_room(room, STACK)
+    failures: list[str] = []
+    failovers, slowest = 0, 0.0
+    try:
+        assert set(lost) == in_room and f"{deployed.topology.prefix}-intranet-lb-{room}" in lost
+        assert client().containers.list(filters={"label": labels}) == []  # nothing of the room runs
+        for i in range(LOOKUPS):
+            started = time.monotonic()
+            try:
+                answer = clients.http_json_any("GET", [f"{url}/directory/{1 + i}" for url in urls])
+            except (clients.Unsent, clients.Unanswered) as exc:
+                failures.append(f"lookup {i}: {exc}")
+                continue
+            finally:
+                slowest = max(slowest, time.monotonic() - started)
+            failovers += answer.failovers > 0
+            person = answer.body
+            if answer.status != 200 or not isinstance(person, dict) or person.get("id") != 1 + i:
+                failures.append(f"lookup {i}: HTTP {answer.status} {person}")
+    finally:
+        room_loss.power_on_room(room, STACK)
+        for name in in_room:
+            wait_healthy(name, timeout_s=120)
+    log.info(
+        "room %s lost (%d containers): %d lookups, %d failed, %d failed over, slowest %.3f s",
+        room,
+        len(lost),
+        LOOKUPS,
+        len(failures),
+        failovers,
+        slowest,
+    )
+    assert failures == []
+    # Each lookup asks the first balancer (nord-2's) first: only when it is lost does one fail over.
+    assert failovers == (LOOKUPS if room == "nord-2" else 0)

@@ -15,7 +15,11 @@ GOOD: dict[str, object] = {
         "nord-2": {"site": "Hôpital Nord", "docker_host": "tcp://127.0.0.1:2375"},
         "bellevue": {"site": "Bellevue IT centre"},
     },
-    "intranet": {"replicas": ["nord-2", "bellevue"], "balancer": "nord-2", "port": 18080},
+    "intranet": {
+        "replicas": ["nord-2", "bellevue"],
+        "balancers": ["nord-2", "bellevue"],
+        "ports": [18080, 18090],
+    },
     "storage": {"array_room": "nord-1"},
     "vault": {"room": "bellevue", "base_backup_interval_s": 600},
     "appointments": {"room": "nord-1", "port": 18081},
@@ -41,6 +45,8 @@ def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
     assert spec.room("nord-1").docker_host == LOCAL_ENGINE
     assert spec.room("nord-2").docker_host == "tcp://127.0.0.1:2375"
     assert spec.intranet.replica_rooms == ("nord-2", "bellevue")
+    assert spec.intranet.balancer_rooms == ("nord-2", "bellevue")
+    assert spec.intranet.ports == (18080, 18090)
     assert spec.prefix == "hdrp-gameday"
     assert spec.vault.room == "bellevue" and spec.storage.array_room == "nord-1"
     assert spec.appointments.port == 18081
@@ -51,12 +57,22 @@ def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
     ("path", "value", "named"),
     [
         (("intranet", "replicas"), ["nord-2", "pasteur"], "unknown room 'pasteur'"),
-        (("intranet", "balancer"), "pasteur", "intranet.balancer names unknown room"),
-        (("intranet", "replicas"), ["nord-2", "nord-2"], "at least two distinct rooms"),
+        (("intranet", "balancers"), ["nord-2", "pasteur"], "intranet.balancers names unknown room 'pasteur'"),
+        (("intranet", "replicas"), ["nord-2", "nord-2"], "replicas needs at least two distinct rooms"),
         (("intranet", "replicas"), "nord-2", "not a list of room names"),
-        (("intranet", "port"), "18080", "not a port number"),
-        (("intranet", "port"), 80, "not a port number"),
-        (("intranet", "port"), True, "not a port number"),
+        (("intranet", "balancers"), ["bellevue", "bellevue"], "balancers needs at least two distinct rooms"),
+        (("intranet", "balancers"), ["nord-2"], "balancers needs at least two distinct rooms"),
+        (("intranet", "balancers"), "nord-2", "intranet.balancers is not a list of room names"),
+        (("intranet", "balancers"), None, "intranet.balancers is not a list of room names"),
+        (("intranet", "ports"), "18080", "intranet.ports '18080' is not a list of port numbers"),
+        (("intranet", "ports"), [18080, 80], "is not a list of port numbers from 1024 to 65535"),
+        (("intranet", "ports"), [18080, True], "is not a list of port numbers"),
+        (("intranet", "ports"), [18080], "intranet.ports lists 1 ports for 2 balancers"),
+        (("intranet", "ports"), [18080, 18090, 18100], "lists 3 ports for 2 balancers"),
+        (("intranet", "ports"), [18080, 18080], "intranet.ports lists a port twice"),
+        (("intranet", "balancer"), "nord-2", "intranet.balancer is no longer read"),
+        (("intranet", "port"), 18080, "intranet.port is no longer read"),
+        (("intranet", "weight"), 3, "hospital-drp:intranet has unknown field 'weight'"),
         (("rooms", "nord-1"), {"site": "x", "docker_host": "localhost"}, "docker_host 'localhost'"),
         (("rooms", "nord-1"), {"site": "x", "disks": 3}, "unknown field 'disks'"),
         (("rooms", "Nord_1"), {"site": "x"}, "not a lower-case name"),
@@ -86,3 +102,22 @@ def test_bad_config_names_the_key_and_the_fix(path: tuple[str, ...], value: obje
 def test_bad_stack_name_is_refused() -> None:
     with pytest.raises(ConfigError, match="stack name 'Game Day'"):
         load_stack_spec("Game Day", GOOD)
+
+
+def test_the_replaced_one_balancer_fields_say_what_to_write_instead() -> None:
+    raw = with_change(
+        ("intranet",), {"replicas": ["nord-2", "bellevue"], "balancer": "nord-2", "port": 18080}
+    )
+    with pytest.raises(ConfigError, match=r"Fix: replace it with `balancers: \[nord-2, bellevue\]`"):
+        load_stack_spec("gameday", raw)
+
+
+def test_more_than_two_balancers_each_with_its_port() -> None:
+    intranet = {
+        "replicas": ["nord-2", "bellevue"],
+        "balancers": ["nord-2", "bellevue", "nord-1"],
+        "ports": [18080, 18090, 18100],
+    }
+    spec = load_stack_spec("gameday", with_change(("intranet",), intranet))
+    assert spec.intranet.balancer_rooms == ("nord-2", "bellevue", "nord-1")
+    assert spec.intranet.ports == (18080, 18090, 18100)

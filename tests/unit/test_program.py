@@ -116,7 +116,8 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -
     assert set(containers) == {
         "intranet-nord-2",
         "intranet-bellevue",
-        "intranet-lb",
+        "intranet-lb-nord-2",
+        "intranet-lb-bellevue",
         "postgres-nord-1",
         "vault-bellevue",
         "appointments-nord-1",
@@ -138,7 +139,13 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -
         room = labels(container)["hospital.room"]
         assert container.provider is not None and f"::{room}-engine::" in container.provider
     assert labels(containers["intranet-bellevue"])["hospital.tier"] == "app"
-    assert labels(containers["intranet-lb"])["hospital.tier"] == "edge"
+    for room in ("nord-2", "bellevue"):
+        balancer = labels(containers[f"intranet-lb-{room}"])
+        assert (balancer["hospital.room"], balancer["hospital.tier"], balancer["hospital.service"]) == (
+            room,
+            "edge",
+            "intranet",
+        )
     assert labels(containers["postgres-nord-1"])["hospital.tier"] == "storage"
     assert labels(containers["vault-bellevue"])["hospital.tier"] == "backup"
 
@@ -153,19 +160,31 @@ def test_replicas_keep_their_own_data_volume_and_no_san(run: Run) -> None:
         assert [n["name"] for n in replica.inputs["networksAdvanced"]] == [f"hdrp-unit-{room}"]
 
 
-def test_only_the_balancer_publishes_and_only_on_loopback(run: Run) -> None:
+def test_only_the_balancers_publish_each_its_own_port_on_loopback(run: Run) -> None:
     containers = run.of_type("docker:index/container:Container")
-    assert containers["intranet-lb"].inputs["ports"] == [
-        {"internal": 8080, "external": 18080, "ip": "127.0.0.1"}
-    ]
+    for room, port in (("nord-2", 18080), ("bellevue", 18090)):
+        balancer = containers[f"intranet-lb-{room}"]
+        assert balancer.inputs["name"] == f"hdrp-unit-intranet-lb-{room}"
+        assert balancer.inputs["ports"] == [{"internal": 8080, "external": port, "ip": "127.0.0.1"}]
     assert containers["appointments-nord-1"].inputs["ports"] == [
         {"internal": 8000, "external": 18081, "ip": "127.0.0.1"}
     ]
     for name in ("intranet-nord-2", "postgres-nord-1", "vault-bellevue"):
         assert not containers[name].inputs.get("ports"), name
-    upload = containers["intranet-lb"].inputs["uploads"][0]
-    assert upload["file"] == "/etc/haproxy/haproxy.cfg"
-    assert "hdrp-unit-intranet-bellevue:8000" in upload["content"]
+
+
+def test_each_balancer_balances_over_both_replicas_from_its_room(run: Run) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    for room in ("nord-2", "bellevue"):
+        balancer = containers[f"intranet-lb-{room}"]
+        [upload] = balancer.inputs["uploads"]
+        assert upload["file"] == "/etc/haproxy/haproxy.cfg"
+        assert "hdrp-unit-intranet-nord-2:8000 check" in upload["content"]
+        assert "hdrp-unit-intranet-bellevue:8000 check" in upload["content"]
+        networks = [n["name"] for n in balancer.inputs["networksAdvanced"]]
+        assert networks == ["hdrp-unit-access", "hdrp-unit-nord-2", "hdrp-unit-bellevue"]
+    access = run.of_type("docker:index/network:Network")["access-network"]
+    assert access.provider is not None and "::nord-2-engine::" in access.provider
 
 
 def test_topology_names_what_was_declared(run: Run) -> None:
@@ -173,7 +192,14 @@ def test_topology_names_what_was_declared(run: Run) -> None:
     declared = {d.inputs["name"] for d in run.of_type("docker:index/container:Container").values()}
     assert {c.name for c in run.topology.containers()} == declared
     assert service.endpoint("http") == "http://127.0.0.1:18080"
+    assert service.endpoint("http-2") == "http://127.0.0.1:18090"
+    assert service.urls() == ("http://127.0.0.1:18080", "http://127.0.0.1:18090")
     assert service.health_url == "http://127.0.0.1:18080/health"
+    edge = {(c.name, c.room) for c in service.containers if c.tier == "edge"}
+    assert edge == {
+        ("hdrp-unit-intranet-lb-nord-2", "nord-2"),
+        ("hdrp-unit-intranet-lb-bellevue", "bellevue"),
+    }
     assert {r.san_network for r in run.topology.rooms} == {
         f"hdrp-unit-{r}-san" for r in ("nord-1", "nord-2", "bellevue")
     }

@@ -44,3 +44,22 @@ def test_lookup_of_service_and_containers() -> None:
 def test_malformed_output_is_refused_with_a_fix(broken: dict[str, object]) -> None:
     with pytest.raises(DeployError, match=r"malformed.*drill up"):
         topology_from_output(broken)
+
+
+def test_urls_gives_every_address_of_a_kind_in_order() -> None:
+    service = ServiceInfo(
+        "intranet",
+        (),
+        (
+            Endpoint("http", "http://127.0.0.1:18080"),
+            Endpoint("admin", "http://127.0.0.1:18070"),
+            Endpoint("http-2", "http://127.0.0.1:18090"),
+            Endpoint("https", "https://127.0.0.1:18443"),
+            Endpoint("http-3", "http://127.0.0.1:18100"),
+        ),
+    )
+    assert service.urls() == ("http://127.0.0.1:18080", "http://127.0.0.1:18090", "http://127.0.0.1:18100")
+    assert service.urls("admin") == ("http://127.0.0.1:18070",)
+    assert TOPOLOGY.service("intranet").urls() == ("http://127.0.0.1:18080",)
+    with pytest.raises(DeployError, match="no endpoint 'smtp'"):
+        service.urls("smtp")
