@@ -7,9 +7,9 @@ from drill.chaos.probes import booking_answer, http_answers
 __all__ = ["booking_status", "failed_requests"]
 
 
-def failed_requests(url: str, requests: int = 10) -> int:
-    """How many of `requests` GETs of url failed (tolerance: 0)."""
-    return int(http_answers(url, requests)["failed"])
+def failed_requests(url: str, requests: int = 10, fallback_urls: str = "") -> int:
+    """How many of `requests` GETs of url failed (tolerance: 0); fallback_urls: comma-separated."""
+    return int(http_answers(url, requests, fallback_urls)["failed"])
 
 
 def booking_status(url: str) -> int:

@@ -69,6 +69,7 @@ def write_vars(
     [vault] = topology.service("vault").containers
     room = next(r for r in topology.rooms if r.name == array.room)
     lab = topology.service("lab")
+    intranet = [f"{url}/directory/1" for url in topology.service("intranet").urls()]
     values: dict[str, object] = {
         "stack": topology.stack,
         "docker_host": room.docker_host,
@@ -76,7 +77,8 @@ def write_vars(
         "san_network": room.san_network,
         "vault_room": vault.room,
         "lost_room": lost_room,
-        "intranet_url": f"{topology.service('intranet').endpoint('http')}/directory/1",
+        "intranet_url": intranet[0],
+        "intranet_fallback_urls": ",".join(intranet[1:]),
         "appointments_url": topology.service("appointments").endpoint("http"),
         "smtp_url": topology.service("mail").endpoint("smtp"),
         "imap_url": topology.service("mail").endpoint("imap"),
