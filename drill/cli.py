@@ -29,6 +29,7 @@ from drill.leftovers import find_leftovers
 from drill.paths import PROJECT_ROOT, StatePaths, state_paths
 from drill.recovery.plan import DEFAULT_PLAN
 from drill.recovery.recover import read_plan, recover
+from drill.report import render_report
 from drill.toolchain.bootstrap import toolchain_steps
 from drill.toolchain.steps import run_steps
 from drill.workload.operations import Target
@@ -171,6 +172,18 @@ def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
     return 0 if summary["passed"] else 1
 
 
+def cmd_report(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Render a game day's report again (report.md, report.html, timeline.png) from its run folder."""
+    run_dir = Path(args.run) if args.run else PROJECT_ROOT / "reports" / "latest"
+    if not (run_dir / "summary.json").exists():
+        raise DrillError(
+            f"{run_dir} holds no summary.json", "give the folder of a game day, e.g. reports/gd-<time>"
+        )
+    for path in render_report(run_dir.resolve()):
+        console.print(f"wrote {path}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
     "bootstrap": cmd_bootstrap,
     "doctor": cmd_doctor,
@@ -179,6 +192,7 @@ COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
     "down": cmd_down,
     "gameday": cmd_gameday,
     "recover": cmd_recover,
+    "report": cmd_report,
     "workload": cmd_workload,
 }
 
@@ -225,6 +239,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                 help="restore without the vault's partial WAL segment: the audit must then see loss",
             )
             command_parser.add_argument("--room", default="nord-2", help="the room room-loss powers off")
+        if name == "report":
+            command_parser.add_argument(
+                "run", nargs="?", default="", help="run folder (default: reports/latest)"
+            )
         if name == "workload":
             command_parser.add_argument("--rate", type=positive, default=5.0, help="operations per second")
             command_parser.add_argument("--seconds", type=positive, default=30.0, help="how long to run")

@@ -10,6 +10,7 @@ leaves a converged stack and a report of what happened.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import docker
+import docker.errors
 from rich.console import Console
 
 from drill import stack as stacks
@@ -28,7 +31,6 @@ from drill.gameday.experiments import Experiment, write_vars
 from drill.gameday.journal import read_journal
 from drill.gameday.summary import RunFacts, StatDelivery, build_summary, write_summary
 from drill.paths import PROJECT_ROOT, StatePaths
-from drill.recovery.runner import STORAGE_BACK_STEP
 from drill.report import render_report
 from drill.workload import clients
 from drill.workload.ledger import read_ledger
@@ -85,6 +87,7 @@ def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptio
             experiment,
             options,
             target,
+            converged.topology,
             started,
             ended,
             drift,
@@ -140,6 +143,7 @@ def finish(
     experiment: Experiment,
     options: GamedayOptions,
     target: Target,
+    topology: Topology,
     started: float,
     ended: float,
     drift: int,
@@ -150,17 +154,19 @@ def finish(
     plan = json.loads(plan_path.read_text()) if plan_path.exists() else None
     with console.status("auditing every acknowledged write…"):
         audits = audit(target, run_dir / "ledger.jsonl")
+    journal = read_journal(run_dir / "journal.json")
+    fault_at = journal.first_action_at() if journal else None
     facts = RunFacts(
         run_id=run_dir.name,
         experiment=experiment,
         stack=options.stack,
         started_at=started,
         ended_at=ended,
-        journal=read_journal(run_dir / "journal.json"),
+        journal=journal,
         plan=plan,
         audits=audits,
         ledger=list(read_ledger(run_dir / "ledger.jsonl")),
-        stat=stat_delivery(target, run_dir, plan),
+        stat=stat_delivery(target, run_dir, fault_at, gateway_started_at(topology) if plan else None),
         rto_targets=options.rto_targets,
         stat_target_s=options.stat_target_s,
         negative_control=options.negative_control,
@@ -174,18 +180,13 @@ def finish(
     latest.symlink_to(run_dir.name)
 
 
-def stat_delivery(target: Target, run_dir: Path, plan: Mapping[str, object] | None) -> StatDelivery:
-    """How the urgent results that waited for the storage were delivered, read from the results API."""
-    steps = plan.get("steps") if plan else None
-    back = next(
-        (
-            s["ended_at"]
-            for s in (steps if isinstance(steps, list) else [])
-            if isinstance(s, dict) and s.get("name") == STORAGE_BACK_STEP
-        ),
-        None,
-    )
-    if not isinstance(back, float):
+def stat_delivery(target: Target, run_dir: Path, fault_at: float | None, back: float | None) -> StatDelivery:
+    """How the urgent results that waited in the gateway's journal were delivered once its storage was back.
+
+    Results received between the fault and back (when the re-pointed gateway
+    started, reaching the new array) waited; read back from the results API.
+    """
+    if fault_at is None or back is None or back <= fault_at:
         return StatDelivery(0, None, None)
     acked = {
         e.key
@@ -198,11 +199,22 @@ def stat_delivery(target: Target, run_dir: Path, plan: Mapping[str, object] | No
         status, found = clients.http_json("GET", f"{target.lab_api}/results?order={order}")
         if status == 200 and isinstance(found, list):
             rows += [r for r in found if isinstance(r, dict)]
-    waited = [r for r in rows if float(r["delivered_at"]) > back - 60 and float(r["received_at"]) < back]
-    waited = [r for r in waited if float(r["delivered_at"]) >= float(r["received_at"]) + 1]
+    waited = [r for r in rows if fault_at <= float(r["received_at"]) < back]
     stat = [float(r["delivered_at"]) for r in waited if r["priority"] == "S"]
     routine = [float(r["delivered_at"]) for r in waited if r["priority"] != "S"]
     if not stat:
         return StatDelivery(0, None, None)
     first = max(stat) <= min(routine) if routine else True
-    return StatDelivery(len(stat), round(max(0.0, max(stat) - back), 1), first)
+    return StatDelivery(len(stat), round(max(stat) - back, 1), first)
+
+
+def gateway_started_at(topology: Topology) -> float | None:
+    """When the lab gateway's container (re)started: after a recovery, when it reached the new array."""
+    [gateway] = [c for c in topology.service("lab").containers if c.tier == "app"]
+    host = next(room.docker_host for room in topology.rooms if room.name == gateway.room)
+    try:
+        started = docker.DockerClient(base_url=host, timeout=30).api.inspect_container(gateway.name)
+    except docker.errors.DockerException:
+        return None
+    text = str(started["State"]["StartedAt"])[:26].rstrip("Z")
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC).timestamp()

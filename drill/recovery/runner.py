@@ -28,8 +28,6 @@ from drill.workload import clients
 log = logging.getLogger(__name__)
 POLL_S = 1.0
 StepStatus = Literal["done", "unchanged", "failed", "skipped"]
-# The step after which the services reach their storage again (for STAT timing).
-STORAGE_BACK_STEP = "repoint-services"
 
 
 @dataclass(frozen=True)
@@ -59,13 +57,6 @@ class PlanResult:
     cannot_restore: tuple[str, ...]
     changed: bool
     without_partial: bool
-
-    def storage_back_at(self) -> float | None:
-        """When the services reached their (re-created) storage again, if they did."""
-        for step in self.steps:
-            if step.name == STORAGE_BACK_STEP and step.status in ("done", "unchanged"):
-                return step.ended_at
-        return None
 
     def write(self, path: Path) -> None:
         """Write the result as JSON."""
