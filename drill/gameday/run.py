@@ -131,11 +131,28 @@ def run_chaos(experiment: Experiment, vars_file: Path, run_dir: Path, console: C
 
 
 def wait_healthy(topology: Topology, console: Console) -> None:
-    """Wait (up to SETTLE_S) until every container is healthy, so the final read sees the whole stack."""
+    """Wait (up to SETTLE_S) until every container is healthy and what waited is delivered
+    (the mail queue, the lab journal), so that the final read sees every write that can arrive."""
     deadline = time.monotonic() + SETTLE_S
-    with console.status("waiting for every service to answer…"):
+    with console.status("waiting for every service to answer and deliver what waited…"):
         while time.monotonic() < deadline and not all(c.ok for c in check_stack(topology)):
             time.sleep(2)
+        while time.monotonic() < deadline and not delivered(topology):
+            time.sleep(2)
+
+
+def delivered(topology: Topology) -> bool:
+    """Nothing waits in the mail queue (a flush is asked) nor in the lab gateway's journal."""
+    [front] = [c for c in topology.service("mail").containers if c.tier == "app"]
+    host = next(room.docker_host for room in topology.rooms if room.name == front.room)
+    try:
+        container = docker.DockerClient(base_url=host, timeout=30).containers.get(front.name)
+        container.exec_run(["postqueue", "-f"])
+        queued = container.exec_run(["postqueue", "-j"]).output.strip()
+        status, health = clients.http_json("GET", topology.service("lab").health_url)
+    except (docker.errors.DockerException, clients.Unsent, clients.Unanswered):
+        return False
+    return not queued and status == 200 and isinstance(health, dict) and health.get("pending") == 0
 
 
 def finish(
