@@ -36,10 +36,11 @@ def throttle_san(
             "tbf",
             "rate",
             f"{rate_kbit}kbit",
+            # One full frame of burst: small answers are slowed too, as on a congested SAN.
             "burst",
-            "32kbit",
+            "1600",
             "latency",
-            "400ms",
+            "1s",
         )
         shaped.append(f"{container.name}: {device}")
     return shaped
