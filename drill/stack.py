@@ -16,6 +16,7 @@ from rich.console import Console
 
 from drill.errors import DeployError, ToolchainError
 from drill.images import build_service_images
+from drill.interrupted import clear_interrupted
 from drill.paths import StatePaths
 from drill.secrets import ensure_secrets
 from drill.toolchain.pulumi_cli import find_pulumi_cli
@@ -81,9 +82,11 @@ def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | Non
     and DeployError with the engine's error when the deploy fails; a failed
     first deploy is destroyed again, so that nothing half-created is left.
     """
-    check_stack_config(stack)
+    spec = check_stack_config(stack)
     images = build_service_images(console)
     handle = open_stack(paths, stack, images)
+    for what in clear_interrupted(paths, PROJECT, spec, handle, console):
+        console.print(f"cleared what an interrupted deploy left: {what}")
     made = ensure_secrets(handle)
     if made:
         console.print(f"generated secrets into the stack config: {', '.join(made)}")

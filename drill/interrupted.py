@@ -1,0 +1,86 @@
+"""Clearing what a deploy cut short (Ctrl-C, a crash) leaves in the stack's state.
+
+Pulumi's file backend keeps a lock file per running update, and the state
+records the operations an update had begun. Cut short, the update leaves
+both: the next deploy would refuse to start, or try to create containers
+that half exist. Here a lock is removed only when its process no longer
+runs on this machine; pending creates are dropped from the state by a
+refresh, and containers they had made are removed, so the next deploy
+makes them cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from pathlib import Path
+
+import docker
+from pulumi import automation as auto
+from rich.console import Console
+
+from drill.paths import StatePaths
+from infra.config import StackSpec
+from infra.labels import STACK
+
+log = logging.getLogger(__name__)
+
+
+def clear_interrupted(
+    paths: StatePaths, project: str, spec: StackSpec, handle: auto.Stack, console: Console
+) -> list[str]:
+    """Remove stale locks and pending operations of the stack; return what was cleared."""
+    cleared = [f"stale lock {p.name}" for p in _stale_locks(paths.backend, project, spec.stack)]
+    for lock in _stale_locks(paths.backend, project, spec.stack):
+        lock.unlink()
+        lock.with_name(lock.name + ".attrs").unlink(missing_ok=True)
+    pending = (handle.export_stack().deployment or {}).get("pending_operations") or []
+    if pending:
+        console.print(
+            f"a deploy was cut short: clearing {len(pending)} pending operations of stack {spec.stack}"
+        )
+        handle.refresh(clear_pending_creates=True, color="never", suppress_progress=True)
+        cleared.append(f"{len(pending)} pending operations")
+    cleared += [f"half-made container {name}" for name in _remove_orphans(spec, handle)]
+    return cleared
+
+
+def _remove_orphans(spec: StackSpec, handle: auto.Stack) -> list[str]:
+    """Remove the stack's containers that its state does not hold (made by a create cut short)."""
+    resources = (handle.export_stack().deployment or {}).get("resources") or []
+    held = {str(r.get("id")) for r in resources if r.get("type") == "docker:index/container:Container"}
+    removed = []
+    for host in {room.docker_host for room in spec.rooms}:
+        client = docker.DockerClient(base_url=host, timeout=30)
+        for container in client.containers.list(all=True, filters={"label": f"{STACK}={spec.stack}"}):
+            if container.id not in held:
+                container.remove(force=True)
+                removed.append(container.name)
+    return removed
+
+
+def _stale_locks(backend: Path, project: str, stack: str) -> list[Path]:
+    folder = backend / ".pulumi" / "locks" / "organization" / project / stack
+    stale = []
+    for lock in sorted(folder.glob("*.json")):
+        try:
+            owner = json.loads(lock.read_text())
+        except (OSError, ValueError):
+            continue
+        if owner.get("hostname") == socket.gethostname() and not _alive(int(owner.get("pid", 0))):
+            stale.append(lock)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
