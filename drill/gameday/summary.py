@@ -151,7 +151,7 @@ def _expected(facts: RunFacts, journal: Journal) -> list[str]:
     if facts.experiment.expect == "steady":
         return ["the steady state deviated"] if journal.deviated else []
     if plan is None:
-        return ["the recovery plan did not run"]
+        return ["the recovery plan did not finish (no plan.json)"]
     if facts.experiment.expect == "refusal":
         if plan.get("passed") or not plan.get("cannot_restore"):
             return ["the recovery plan claimed success, or did not say what it cannot restore"]

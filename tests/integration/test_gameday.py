@@ -8,7 +8,13 @@ then the audit; these tests read what it wrote, as a user would.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -16,9 +22,11 @@ from rich.console import Console
 from drill import stack as stacks
 from drill.gameday.experiments import load_experiment
 from drill.gameday.run import GamedayOptions, run_gameday
+from drill.paths import PROJECT_ROOT
 from drill.recovery.recover import read_plan, recover
 from drill.workspace import check_stack_config, read_recovery
 from tests.integration.conftest import STACK, Deployed
+from tests.integration.engine import client
 
 pytestmark = pytest.mark.docker
 CONSOLE = Console(stderr=True)
@@ -92,3 +100,36 @@ def test_without_the_vault_the_plan_refuses_and_names_what_it_cannot_restore(
     assert read_recovery(planned_afterwards.paths, STACK) is None  # nothing was moved
     assert summary["drift_after"] == 0
     assert all(s["lost"] == 0 for s in services(summary).values())
+
+
+def test_an_interrupted_game_day_still_leaves_nothing_for_drill_up_to_change(
+    planned_afterwards: Deployed,
+) -> None:
+    """Ctrl-C while the plan re-creates the storage: rollbacks play, the run is reported,
+    and `drill up` then finds nothing to change."""
+    started = time.time()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "drill"), "--stack", STACK, "gameday"],
+        cwd=PROJECT_ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        new_array = f"{planned_afterwards.topology.prefix}-postgres-bellevue"
+        while not client().containers.list(all=True, filters={"name": f"^{new_array}$"}):
+            assert process.poll() is None and time.time() - started < 300, (
+                "the plan never re-created the array"
+            )
+            time.sleep(0.5)
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
+        assert process.wait(timeout=300) == 1
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    summary = json.loads((PROJECT_ROOT / "reports" / "latest" / "summary.json").read_text())
+    assert summary["journal_status"] == "interrupted"
+    assert summary["started_at"] >= started
+    assert all(s["lost"] == 0 for s in summary["services"].values())
+    again = stacks.up(planned_afterwards.paths, STACK, CONSOLE)
+    assert not again.changed, again.changes
