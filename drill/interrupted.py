@@ -32,8 +32,8 @@ def clear_interrupted(
     paths: StatePaths, project: str, spec: StackSpec, handle: auto.Stack, console: Console
 ) -> list[str]:
     """Remove stale locks and pending operations of the stack; return what was cleared."""
-    cleared = [f"stale lock {p.name}" for p in _stale_locks(paths.backend, project, spec.stack)]
-    for lock in _stale_locks(paths.backend, project, spec.stack):
+    cleared = [f"stale lock {p.name}" for p in stale_locks(paths.backend, project, spec.stack)]
+    for lock in stale_locks(paths.backend, project, spec.stack):
         lock.unlink()
         lock.with_name(lock.name + ".attrs").unlink(missing_ok=True)
     pending = (handle.export_stack().deployment or {}).get("pending_operations") or []
@@ -61,7 +61,8 @@ def _remove_orphans(spec: StackSpec, handle: auto.Stack) -> list[str]:
     return removed
 
 
-def _stale_locks(backend: Path, project: str, stack: str) -> list[Path]:
+def stale_locks(backend: Path, project: str, stack: str) -> list[Path]:
+    """The stack's lock files whose process no longer runs on this machine."""
     folder = backend / ".pulumi" / "locks" / "organization" / project / stack
     stale = []
     for lock in sorted(folder.glob("*.json")):
