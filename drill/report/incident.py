@@ -114,7 +114,7 @@ def _step_by_step(summary: Summary) -> IncidentRow:
     text = (
         f"{done} of {_plural(len(summary.steps), 'step')} completed in {seconds(plan)}"
         f"{f', {failed} failed' if failed else ''}; "
-        f"{restored} of {_plural(len(summary.services), 'service')} restored"
+        f"{restored} of {_plural(restored + unrestored, 'service')} restored"
     )
     return IncidentRow(fact, text, failed == 0 and unrestored == 0)
 
