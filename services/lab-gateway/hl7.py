@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass
 
 START, END, CR = b"\x0b", b"\x1c", b"\x0d"
@@ -134,13 +135,34 @@ def components(msh: list[str]) -> str:
     return msh[2][:1] if len(msh) > 2 and msh[2] else "^"
 
 
+# HL7 v2 escape sequences for the delimiters our ACKs use, and line breaks.
+_ESCAPE = {"\\": "E", "|": "F", "^": "S", "&": "T", "~": "R", "\r": "X0D", "\n": "X0A"}
+_UNESCAPE = {code: plain for plain, code in _ESCAPE.items()}
+_SPECIAL = re.compile(r"[\\|^&~\r\n]")
+_SEQUENCE = re.compile(r"\\(E|F|S|T|R|X0D|X0A)\\")
+
+
+def escape(text: str) -> str:
+    """text as an HL7 field value: delimiters and line breaks as escape sequences."""
+    return _SPECIAL.sub(lambda m: f"\\{_ESCAPE[m.group()]}\\", text)
+
+
+def unescape(text: str) -> str:
+    """The value an escaped HL7 field stands for (the reverse of escape)."""
+    return _SEQUENCE.sub(lambda m: _UNESCAPE[m.group(1)], text)
+
+
 def ack(code: str, control_id: str, reason: str = "", receiver: str = "ANALYSER") -> str:
-    """An ACK answering control_id with code AA, AE or AR (and ERR text for AE/AR)."""
+    """An ACK answering control_id with code AA, AE or AR (and ERR text for AE/AR).
+
+    Every value that came from the sender is escaped: a control id or a
+    sender name holding a delimiter cannot reshape the ACK.
+    """
     now = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
-    text = reason.replace("|", "/").replace("\r", " ")[:200]
+    text = escape(reason[:200])
     segments = [
-        f"MSH|^~\\&|LABGW|CHU|{receiver}|BIOLOGY|{now}||ACK^R01^ACK|ACK{next(_ack_ids):08d}|P|2.5",
-        f"MSA|{code}|{control_id}|{text}",
+        f"MSH|^~\\&|LABGW|CHU|{escape(receiver)}|BIOLOGY|{now}||ACK^R01^ACK|ACK{next(_ack_ids):08d}|P|2.5",
+        f"MSA|{code}|{escape(control_id)}|{text}",
     ]
     if code != "AA":
         segments.append(f"ERR||||E|||{text}")

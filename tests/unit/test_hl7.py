@@ -86,4 +86,4 @@ def test_bytes_outside_a_frame_and_oversize_are_framing_errors() -> None:
 def test_ack_names_the_message_it_answers_and_explains_refusals() -> None:
     assert "MSA|AA|C-1|" in hl7.ack("AA", "C-1")
     refused = hl7.ack("AE", "C-2", "no OBX | here")
-    assert "MSA|AE|C-2|no OBX / here" in refused and "ERR|" in refused
+    assert "MSA|AE|C-2|no OBX \\F\\ here" in refused and "ERR|" in refused
