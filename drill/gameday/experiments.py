@@ -48,9 +48,14 @@ def load_experiment(name: str) -> Experiment:
         )
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        title = str(raw["title"])
-        [ours] = [e for e in raw.get("extensions", []) if e.get("name") == "hospital-drp"]
-        expect = ours["expect"]
+        if not isinstance(raw, dict) or not isinstance(raw.get("title"), str):
+            raise ValueError("no title")
+        title = raw["title"]
+        extensions = raw.get("extensions", [])
+        if not isinstance(extensions, list):
+            raise ValueError("extensions is not a list")
+        [ours] = [e for e in extensions if isinstance(e, dict) and e.get("name") == "hospital-drp"]
+        expect = ours.get("expect")
     except (ValueError, KeyError, TypeError) as exc:
         raise ExperimentError(
             f"{path.name} is not an experiment of ours ({exc})",
