@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import docker
+import docker.errors
 from pulumi import automation as auto
 from rich.console import Console
 
@@ -22,7 +24,9 @@ from drill.secrets import ensure_secrets
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.workspace import check_stack_config, prepare_workspace, write_recovery
+from infra.config import StackSpec
 from infra.images import ServiceImages
+from infra.labels import STACK
 from infra.program import make_program
 from infra.topology import Topology, topology_from_output
 
@@ -98,7 +102,7 @@ def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | Non
                 color="never", on_event=_progress(status.update), suppress_progress=True, target=targets
             )
         except auto.CommandError as exc:
-            reason = _last_line(exc)
+            reason = _last_line(exc) + unhealthy_containers(spec)
             if not first_deploy:
                 raise DeployError(
                     f"deploying stack {stack} failed: {reason}",
@@ -162,6 +166,25 @@ def down(paths: StatePaths, stack: str, console: Console) -> DownResult:
     # Nothing is left to have recovered: the next deploy follows the planned placement.
     write_recovery(paths, stack, None)
     return DownResult(time.monotonic() - started, topology)
+
+
+def unhealthy_containers(spec: StackSpec) -> str:
+    """The stack's containers that are not healthy, each with the last lines of its log (for errors)."""
+    seen = []
+    for host in {room.docker_host for room in spec.rooms}:
+        try:
+            found = docker.DockerClient(base_url=host, timeout=30).containers.list(
+                all=True, filters={"label": f"{STACK}={spec.stack}"}
+            )
+        except docker.errors.DockerException:
+            continue
+        for container in found:
+            state = container.attrs["State"]
+            health = state.get("Health", {}).get("Status", "")
+            if not state.get("Running") or health in ("unhealthy", "starting"):
+                tail = container.logs(tail=5).decode(errors="replace").strip().replace("\n", " | ")
+                seen.append(f"{container.name} {state.get('Status')} {health}: {tail[-600:]}")
+    return "; not healthy: " + "; ".join(seen) if seen else ""
 
 
 def _resource_count(handle: auto.Stack) -> int:

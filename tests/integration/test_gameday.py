@@ -128,7 +128,10 @@ def test_an_interrupted_game_day_still_leaves_nothing_for_drill_up_to_change(
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     summary = json.loads((PROJECT_ROOT / "reports" / "latest" / "summary.json").read_text())
-    assert summary["journal_status"] == "interrupted"
+    # Ctrl-C reaches Chaos Toolkit (status interrupted) or first the Pulumi run under the
+    # plan, which stops, failing the plan (status completed, the plan failed): both roll back.
+    assert summary["journal_status"] in ("interrupted", "completed")
+    assert summary["passed"] is False
     assert summary["started_at"] >= started
     assert all(s["lost"] == 0 for s in summary["services"].values())
     again = stacks.up(planned_afterwards.paths, STACK, CONSOLE)
