@@ -1,0 +1,97 @@
+"""Security as tests: no secret in the repository or in any image layer, the SAN and storage out of
+reach from the access network, services not running as root where they need not.
+(Ports on 127.0.0.1 only and unprivileged containers: tests/integration/test_deploy.py.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from drill.paths import PROJECT_ROOT
+from infra.config import SECRET_KEYS
+from tests.integration.conftest import Deployed
+from tests.integration.engine import client
+
+pytestmark = pytest.mark.docker
+# Processes that keep root on purpose: Postfix's master, and Dovecot's master with its
+# log and config processes (they start every worker as another user), and `doveadm`,
+# the mail stores' health check, which Docker runs as root for a moment.
+ROOT_ALLOWED = {"master", "dovecot", "log", "config", "doveadm"}
+
+
+def secrets(deployed: Deployed) -> dict[str, str]:
+    return {key: deployed.secret(key) for key in SECRET_KEYS}
+
+
+def test_no_secret_is_in_any_file_git_tracks(deployed: Deployed) -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    found = []
+    for name in filter(None, tracked):
+        path = PROJECT_ROOT / name.decode()
+        if path.is_file():
+            data = path.read_bytes()
+            found += [
+                f"{key} in {name.decode()}"
+                for key, value in secrets(deployed).items()
+                if value.encode() in data
+            ]
+    assert found == []
+
+
+def test_no_secret_is_in_any_image_layer(deployed: Deployed) -> None:
+    images = {
+        client().containers.get(info.name).attrs["Config"]["Image"] for info in deployed.topology.containers()
+    }
+    values = [value.encode() for value in secrets(deployed).values()]
+    for image in sorted(images):
+        tail = b""
+        for chunk in client().images.get(image).save(named=False):
+            window = tail + chunk
+            assert not any(value in window for value in values), f"a secret is in a layer of {image}"
+            tail = window[-64:]
+
+
+@pytest.mark.parametrize(
+    ("service", "tier", "port"),
+    [("storage", "storage", 5432), ("mail", "storage", 143), ("vault", "backup", 8008)],
+)
+def test_storage_is_out_of_reach_from_the_access_network(
+    deployed: Deployed, service: str, tier: str, port: int
+) -> None:
+    [target] = [c for c in deployed.topology.service(service).containers if c.tier == tier]
+    addresses = [
+        network["IPAddress"]
+        for network in client().containers.get(target.name).attrs["NetworkSettings"]["Networks"].values()
+    ]
+    image = client().containers.get(target.name).attrs["Config"]["Image"]
+    script = (
+        "import socket, sys\n"
+        "for host in sys.argv[2:]:\n"
+        "    try:\n"
+        "        socket.create_connection((host, int(sys.argv[1])), timeout=2).close()\n"
+        "        print('reached', host)\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    output = client().containers.run(
+        image,
+        ["python3", "-c", script, str(port), target.name, *addresses],
+        network=deployed.topology.access_network,
+        remove=True,
+        user="nobody",
+    )
+    assert output.decode().strip() == "", output.decode()
+
+
+def test_services_do_not_run_as_root(deployed: Deployed) -> None:
+    as_root = []
+    for info in deployed.topology.containers():
+        top = client().containers.get(info.name).top(ps_args="-eo pid,uid,comm")
+        for _, uid, command in top["Processes"]:
+            if uid == "0" and command not in ROOT_ALLOWED:
+                as_root.append(f"{info.name}: {command}")
+    assert as_root == []
