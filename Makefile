@@ -4,13 +4,17 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 DRILL := $(BIN)/drill
 
-.PHONY: gameday test venv bootstrap doctor lint typecheck unit integration down-ci clean
+.PHONY: gameday test soak venv bootstrap doctor lint typecheck unit integration down-ci clean
 
 gameday: bootstrap
 	$(DRILL) gameday
 
 test: bootstrap
 	$(MAKE) lint typecheck unit integration
+
+# 20 game days in a row: no acknowledged write lost, nothing left behind.
+soak: bootstrap
+	$(DRILL) soak --runs 20
 
 venv:
 	bash scripts/venv.sh

@@ -25,6 +25,7 @@ from drill.doctor import examine
 from drill.errors import DeployError, DrillError
 from drill.gameday.experiments import experiment_names, load_experiment
 from drill.gameday.run import GamedayOptions, run_gameday
+from drill.gameday.soak import soak
 from drill.leftovers import find_leftovers
 from drill.paths import PROJECT_ROOT, StatePaths, state_paths
 from drill.recovery.plan import DEFAULT_PLAN
@@ -172,6 +173,28 @@ def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
     return 0 if summary["passed"] else 1
 
 
+def cmd_soak(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Run many game days in a row, then destroy the stack; fail on any lost write or leftover."""
+    spec = check_stack_config(args.stack)
+    run_steps(toolchain_steps(paths), console)
+    options = GamedayOptions(args.stack, spec.targets.rto_s, spec.targets.stat_delivery_s)
+    path = soak(paths, load_experiment(args.experiment), options, int(args.runs), console)
+    report = json.loads(path.read_text())
+    table = Table("service", "RTO min (s)", "median", "max")
+    for service, values in report["rto_s"].items():
+        table.add_row(service, *(f"{values[k]:.1f}" for k in ("min", "median", "max")))
+    console.print(table)
+    runs = len(report["runs"])
+    left = report["left_after_down"] or "nothing"
+    console.print(
+        f"{report['passed']} of {runs} game days passed; {report['lost']} of {report['acked']} acknowledged"
+        f" writes lost; tc left: {report['shaped_left'] or 'none'}; left after down: {left}"
+    )
+    console.print(f"soak report: {path}")
+    clean = not report["shaped_left"] and not report["left_after_down"]
+    return 0 if report["passed"] == runs and report["lost"] == 0 and clean else 1
+
+
 def cmd_report(paths: StatePaths, args: argparse.Namespace) -> int:
     """Render a game day's report again (report.md, report.html, timeline.png) from its run folder."""
     run_dir = Path(args.run) if args.run else PROJECT_ROOT / "reports" / "latest"
@@ -193,6 +216,7 @@ COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
     "gameday": cmd_gameday,
     "recover": cmd_recover,
     "report": cmd_report,
+    "soak": cmd_soak,
     "workload": cmd_workload,
 }
 
@@ -239,6 +263,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                 help="restore without the vault's partial WAL segment: the audit must then see loss",
             )
             command_parser.add_argument("--room", default="nord-2", help="the room room-loss powers off")
+        if name == "soak":
+            command_parser.add_argument("--runs", type=positive, default=20, help="game days in a row")
+            command_parser.add_argument("--experiment", default="storage-failure", choices=experiment_names())
         if name == "report":
             command_parser.add_argument(
                 "run", nargs="?", default="", help="run folder (default: reports/latest)"

@@ -12,7 +12,8 @@ import subprocess
 from chaoslib.exceptions import ActivityFailed
 from docker.models.containers import Container
 
-from drill.chaos.targets import LOCAL_ENGINE, containers
+from drill.chaos.targets import LOCAL_ENGINE, containers, engine
+from infra.labels import STACK
 
 __all__ = ["throttle_san", "unthrottle_san"]
 
@@ -55,6 +56,17 @@ def unthrottle_san(room: str, stack: str, san_network: str, docker_host: str = L
             _tc(container, "qdisc", "del", "dev", device, "root")
             mended.append(f"{container.name}: {device}")
     return mended
+
+
+def shaped_devices(docker_host: str, stack: str) -> list[str]:
+    """Every interface of the stack's running containers that still carries a tbf qdisc (not an activity)."""
+    client = engine(docker_host)
+    shaped = []
+    for container in client.containers.list(filters={"label": f"{STACK}={stack}"}):
+        for line in _nsenter(container, "tc", "qdisc", "show").splitlines():
+            if line.startswith("qdisc tbf"):
+                shaped.append(f"{container.name}: {line.split()[4]}")
+    return shaped
 
 
 def _running(docker_host: str, stack: str, room: str) -> list[Container]:

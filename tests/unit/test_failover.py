@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from drill.chaos import probes
 from drill.workload import clients
+from tests.unit.local_http import serving
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -39,11 +39,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def answering() -> Iterator[str]:
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    yield from serving(Handler)
 
 
 @pytest.fixture(scope="module")

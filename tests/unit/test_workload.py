@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from drill.workload import operations
 from drill.workload.clients import host_port
 from drill.workload.ledger import Ledger, LedgerError, read_ledger
+from tests.unit.local_http import serving
 
 ANSWERS: dict[str, tuple[int, object]] = {
     "/created": (201, {"id": 7}),
@@ -42,10 +42,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    yield from serving(Handler)
 
 
 @pytest.mark.parametrize(

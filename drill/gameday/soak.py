@@ -1,0 +1,94 @@
+"""The soak: many game days in a row, each judged, then the stack destroyed and nothing left behind.
+
+After every game day it also checks that no traffic shaping (tc tbf) is
+left on the stack's containers; at the end, after `drill down`, that no
+container, network or volume of the stack remains. The figures of every
+run and their spread go to reports/soak-<time>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from drill import stack as stacks
+from drill.chaos.san_throttle import shaped_devices
+from drill.gameday.experiments import Experiment
+from drill.gameday.run import REPORTS, GamedayOptions, run_gameday
+from drill.leftovers import find_leftovers
+from drill.paths import StatePaths
+from infra.config import LOCAL_ENGINE
+
+
+@dataclass(frozen=True)
+class SoakRun:
+    """One game day of the soak: its folder, verdict, RTO and audit per service, leftovers."""
+
+    run_id: str
+    passed: bool
+    seconds: float
+    rto_s: dict[str, float | None]
+    acked: dict[str, int]
+    lost: dict[str, int]
+    shaped_left: list[str]
+
+
+def soak(
+    paths: StatePaths, experiment: Experiment, options: GamedayOptions, runs: int, console: Console
+) -> Path:
+    """Run `runs` game days, then destroy the stack; return the soak's JSON file."""
+    results = []
+    for number in range(1, runs + 1):
+        console.rule(f"soak: game day {number} of {runs}")
+        started = time.monotonic()
+        run_dir = run_gameday(paths, experiment, options, console)
+        summary = json.loads((run_dir / "summary.json").read_text())
+        services = summary["services"]
+        results.append(
+            SoakRun(
+                run_id=run_dir.name,
+                passed=bool(summary["passed"]),
+                seconds=round(time.monotonic() - started, 1),
+                rto_s={name: s["rto_s"] for name, s in services.items()},
+                acked={name: s["acked"] for name, s in services.items()},
+                lost={name: s["lost"] for name, s in services.items()},
+                shaped_left=shaped_devices(LOCAL_ENGINE, options.stack),
+            )
+        )
+    down = stacks.down(paths, options.stack, console)
+    hosts = {room.docker_host for room in down.topology.rooms} if down.topology else {LOCAL_ENGINE}
+    report = {
+        "experiment": experiment.name,
+        "runs": [asdict(r) for r in results],
+        "passed": sum(r.passed for r in results),
+        "lost": sum(sum(r.lost.values()) for r in results),
+        "acked": sum(sum(r.acked.values()) for r in results),
+        "shaped_left": sorted({s for r in results for s in r.shaped_left}),
+        "left_after_down": find_leftovers(options.stack, hosts),
+        "rto_s": spread(results),
+        "seconds": spread_of([r.seconds for r in results]),
+    }
+    path = REPORTS / time.strftime("soak-%Y%m%dT%H%M%SZ.json", time.gmtime())
+    path.write_text(json.dumps(report, indent=2))
+    return path
+
+
+def spread(results: list[SoakRun]) -> dict[str, dict[str, float]]:
+    """Min, median and max RTO per service over the runs that measured one."""
+    services = sorted({name for r in results for name in r.rto_s})
+    measured = {name: [r.rto_s[name] for r in results if r.rto_s.get(name) is not None] for name in services}
+    return {
+        name: spread_of([v for v in values if v is not None]) for name, values in measured.items() if values
+    }
+
+
+def spread_of(values: list[float]) -> dict[str, float]:
+    """Min, median and max of values (empty when there are none)."""
+    if not values:
+        return {}
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
