@@ -94,7 +94,10 @@ def test_a_resent_result_is_acked_again_and_stored_once(deployed: Deployed) -> N
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        (oru("X-1", "O-x", msg_type="ADT^A01"), "MSA|AR|X-1|message type 'ADT^A01' is not ORU^R01"),
+        (
+            oru("X-1", "O-x", msg_type="ADT^A01"),
+            "MSA|AR|X-1|message type 'ADT\\S\\A01' is not ORU\\S\\R01",
+        ),  # HL7-escaped ^
         (oru("X-2", "O-x", version="2.3"), "MSA|AR|X-2|HL7 version '2.3' is not 2.5"),
         (b"PID|1||P1\r", "MSA|AE||the message does not start with an MSH segment"),
         (oru("", "O-x"), "MSA|AE||MSH-10 (message control id) is empty"),
