@@ -22,9 +22,11 @@ from rich.console import Console
 from drill import stack as stacks
 from drill.gameday.experiments import load_experiment
 from drill.gameday.run import GamedayOptions, run_gameday
+from drill.leftovers import remove_leftovers
 from drill.paths import PROJECT_ROOT
 from drill.recovery.recover import read_plan, recover
 from drill.workspace import check_stack_config, read_recovery
+from infra.config import LOCAL_ENGINE
 from tests.integration.conftest import STACK, Deployed
 from tests.integration.engine import client
 
@@ -38,6 +40,8 @@ def planned_afterwards(deployed: Deployed) -> Iterator[Deployed]:
     yield deployed
     if read_recovery(deployed.paths, STACK) is not None:
         stacks.down(deployed.paths, STACK, CONSOLE)
+        # A volume the destroy could not remove would hand the new vault an old WAL stream.
+        remove_leftovers(STACK, {LOCAL_ENGINE})
         stacks.up(deployed.paths, STACK, CONSOLE)
 
 
