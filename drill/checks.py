@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import docker
 import docker.errors
 
+from drill.engines import engine
 from infra.topology import Topology
 
 
@@ -23,9 +24,7 @@ class Check:
 
 def check_stack(topology: Topology) -> list[Check]:
     """Check that every container runs (and is healthy) and every service answers."""
-    engines = {
-        room.name: docker.DockerClient(base_url=room.docker_host, timeout=30) for room in topology.rooms
-    }
+    engines = {room.name: engine(room.docker_host) for room in topology.rooms}
     checks = [_container(engines[c.room], c.name) for c in topology.containers()]
     checks += [_http(f"{s.name} {s.health_url}", s.health_url) for s in topology.services if s.health_url]
     return checks

@@ -15,12 +15,14 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-import docker
 from pulumi import automation as auto
 from rich.console import Console
 
+from drill.engines import engine
 from drill.paths import StatePaths
 from infra.config import StackSpec
 from infra.labels import STACK
@@ -30,31 +32,37 @@ log = logging.getLogger(__name__)
 
 def clear_interrupted(
     paths: StatePaths, project: str, spec: StackSpec, handle: auto.Stack, console: Console
-) -> list[str]:
-    """Remove stale locks and pending operations of the stack; return what was cleared."""
-    cleared = [f"stale lock {p.name}" for p in stale_locks(paths.backend, project, spec.stack)]
+) -> tuple[list[str], Mapping[str, Any]]:
+    """Remove stale locks and pending operations of the stack.
+
+    Returns what was cleared and the stack's deployment (its state) as it
+    stands afterwards, read once here for the deploy that follows.
+    """
+    cleared = []
     for lock in stale_locks(paths.backend, project, spec.stack):
         lock.unlink()
         lock.with_name(lock.name + ".attrs").unlink(missing_ok=True)
-    pending = (handle.export_stack().deployment or {}).get("pending_operations") or []
+        cleared.append(f"stale lock {lock.name}")
+    deployment = handle.export_stack().deployment or {}
+    pending = deployment.get("pending_operations") or []
     if pending:
         console.print(
             f"a deploy was cut short: clearing {len(pending)} pending operations of stack {spec.stack}"
         )
         handle.refresh(clear_pending_creates=True, color="never", suppress_progress=True)
         cleared.append(f"{len(pending)} pending operations")
-    cleared += [f"half-made container {name}" for name in _remove_orphans(spec, handle)]
-    return cleared
+        deployment = handle.export_stack().deployment or {}
+    cleared += [f"half-made container {name}" for name in _remove_orphans(spec, deployment)]
+    return cleared, deployment
 
 
-def _remove_orphans(spec: StackSpec, handle: auto.Stack) -> list[str]:
+def _remove_orphans(spec: StackSpec, deployment: Mapping[str, Any]) -> list[str]:
     """Remove the stack's containers that its state does not hold (made by a create cut short)."""
-    resources = (handle.export_stack().deployment or {}).get("resources") or []
+    resources = deployment.get("resources") or []
     held = {str(r.get("id")) for r in resources if r.get("type") == "docker:index/container:Container"}
     removed = []
     for host in {room.docker_host for room in spec.rooms}:
-        client = docker.DockerClient(base_url=host, timeout=30)
-        for container in client.containers.list(all=True, filters={"label": f"{STACK}={spec.stack}"}):
+        for container in engine(host).containers.list(all=True, filters={"label": f"{STACK}={spec.stack}"}):
             if container.id not in held:
                 container.remove(force=True)
                 removed.append(container.name)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import docker
 import docker.errors
 from pulumi import automation as auto
 from rich.console import Console
 
+from drill.engines import engine
 from drill.errors import DeployError, ToolchainError
 from drill.images import build_service_images
 from drill.interrupted import clear_interrupted
@@ -89,12 +91,13 @@ def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | Non
     spec = check_stack_config(stack)
     images = build_service_images(console)
     handle = open_stack(paths, stack, images)
-    for what in clear_interrupted(paths, PROJECT, spec, handle, console):
+    cleared, deployment = clear_interrupted(paths, PROJECT, spec, handle, console)
+    for what in cleared:
         console.print(f"cleared what an interrupted deploy left: {what}")
     made = ensure_secrets(handle)
     if made:
         console.print(f"generated secrets into the stack config: {', '.join(made)}")
-    first_deploy = _resource_count(handle) == 0
+    first_deploy = _resource_count(deployment) == 0
     started = time.monotonic()
     with console.status(f"deploying stack {stack}…") as status:
         try:
@@ -173,9 +176,7 @@ def unhealthy_containers(spec: StackSpec) -> str:
     seen = []
     for host in {room.docker_host for room in spec.rooms}:
         try:
-            found = docker.DockerClient(base_url=host, timeout=30).containers.list(
-                all=True, filters={"label": f"{STACK}={spec.stack}"}
-            )
+            found = engine(host).containers.list(all=True, filters={"label": f"{STACK}={spec.stack}"})
         except docker.errors.DockerException:
             continue
         for container in found:
@@ -187,9 +188,9 @@ def unhealthy_containers(spec: StackSpec) -> str:
     return "; not healthy: " + "; ".join(seen) if seen else ""
 
 
-def _resource_count(handle: auto.Stack) -> int:
-    """How many resources the stack holds (the stack resource itself not counted)."""
-    resources = (handle.export_stack().deployment or {}).get("resources") or []
+def _resource_count(deployment: Mapping[str, Any]) -> int:
+    """How many resources a deployment (stack state) holds, the stack resource itself not counted."""
+    resources = deployment.get("resources") or []
     return sum(1 for r in resources if r.get("type") != "pulumi:pulumi:Stack")
 
 

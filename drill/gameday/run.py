@@ -27,6 +27,7 @@ from rich.console import Console
 from drill import stack as stacks
 from drill.audit import audit
 from drill.checks import check_stack
+from drill.engines import container_of
 from drill.gameday.experiments import Experiment, write_vars
 from drill.gameday.journal import read_journal
 from drill.gameday.summary import RunFacts, StatDelivery, build_summary, write_summary
@@ -144,9 +145,10 @@ def wait_healthy(topology: Topology, console: Console) -> None:
 def delivered(topology: Topology) -> bool:
     """Nothing waits in the mail queue (a flush is asked) nor in the lab gateway's journal."""
     [front] = [c for c in topology.service("mail").containers if c.tier == "app"]
-    host = next(room.docker_host for room in topology.rooms if room.name == front.room)
     try:
-        container = docker.DockerClient(base_url=host, timeout=30).containers.get(front.name)
+        container = container_of(topology, front)
+        if container is None:
+            return False
         container.exec_run(["postqueue", "-f"])
         queued = container.exec_run(["postqueue", "-j"]).output.strip()
         status, health = clients.http_json("GET", topology.service("lab").health_url)
@@ -228,10 +230,11 @@ def stat_delivery(target: Target, run_dir: Path, fault_at: float | None, back: f
 def gateway_started_at(topology: Topology) -> float | None:
     """When the lab gateway's container (re)started: after a recovery, when it reached the new array."""
     [gateway] = [c for c in topology.service("lab").containers if c.tier == "app"]
-    host = next(room.docker_host for room in topology.rooms if room.name == gateway.room)
     try:
-        started = docker.DockerClient(base_url=host, timeout=30).api.inspect_container(gateway.name)
+        container = container_of(topology, gateway)
     except docker.errors.DockerException:
         return None
-    text = str(started["State"]["StartedAt"])[:26].rstrip("Z")
+    if container is None:
+        return None
+    text = str(container.attrs["State"]["StartedAt"])[:26].rstrip("Z")
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC).timestamp()

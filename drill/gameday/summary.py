@@ -54,8 +54,9 @@ def build_summary(facts: RunFacts) -> dict[str, object]:
     """The summary as DESIGN.md's contract has it, plus what the report shows."""
     fault_at = facts.journal.first_action_at() if facts.journal else None
     plan = facts.plan or {}
-    verified = plan.get("verified_at") if isinstance(plan.get("verified_at"), dict) else {}
-    assert isinstance(verified, dict)
+    verified = plan.get("verified_at")
+    if not isinstance(verified, dict):
+        verified = {}
     services: dict[str, object] = {}
     for audit in facts.audits:
         at = verified.get(audit.service)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import docker
-import docker.errors
 from docker.models.containers import Container
 from rich.console import Console
 
+from drill.engines import container_of
 from drill.errors import RecoveryError
 from drill.paths import StatePaths
 from drill.recovery.plan import PlanSpec
@@ -65,11 +64,7 @@ class Recovery:
 
     def container(self, info: ContainerInfo) -> Container | None:
         """The Docker container info names, on its room's host; None when it does not exist."""
-        host = next(room.docker_host for room in self.topology.rooms if room.name == info.room)
-        try:
-            return docker.DockerClient(base_url=host, timeout=30).containers.get(info.name)
-        except docker.errors.NotFound:
-            return None
+        return container_of(self.topology, info)
 
     def state(self, info: ContainerInfo) -> str:
         """`healthy`, `running`, `unhealthy`, `starting`, `exited`... or `missing`."""

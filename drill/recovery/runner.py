@@ -69,7 +69,7 @@ def run_plan(rec: Recovery) -> PlanResult:
     started = time.time()
     results: list[StepResult] = []
     verified: dict[str, float] = {}
-    failed = False
+    failed = changed = False
     for group, step in rec.plan.steps():
         if failed:
             results.append(StepResult(group.name, step.name, time.time(), time.time(), 0.0, "skipped", ""))
@@ -78,6 +78,7 @@ def run_plan(rec: Recovery) -> PlanResult:
         results.append(result)
         rec.console.print(_line(result))
         failed = result.status == "failed"
+        changed |= result.status == "done" and step.action != "none"
         if not failed and step.verify in PROVES:
             verified[PROVES[step.verify]] = result.ended_at
     return PlanResult(
@@ -89,10 +90,7 @@ def run_plan(rec: Recovery) -> PlanResult:
         steps=tuple(results),
         verified_at=verified,
         cannot_restore=tuple(rec.cannot_restore),
-        changed=any(
-            r.status == "done" and step.action != "none"
-            for (_, step), r in zip(rec.plan.steps(), results, strict=True)
-        ),
+        changed=changed,
         without_partial=rec.without_partial,
     )
 

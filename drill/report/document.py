@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from drill.report.incident import incident_rows, seconds
+from drill.report.incident import incident_rows, seconds, stat_delivery
 from drill.report.summary import Summary
 
 Tone = Literal["plain", "good", "bad"]
@@ -189,14 +189,7 @@ def _stat(summary: Summary) -> Section:
     stat = summary.stat
     if stat is None or stat.count == 0:
         return Section("Urgent (STAT) lab results", text=("No urgent lab result was sent in this run.",))
-    target = "no target" if stat.target_s is None else f"target {seconds(stat.target_s)}"
-    if stat.delivered_within_s is None:
-        line = f"{stat.count} urgent results sent; not all were delivered ({target})."
-    else:
-        line = (
-            f"{stat.count} urgent results delivered within {seconds(stat.delivered_within_s)} "
-            f"of the gateway's storage being back ({target})."
-        )
+    line = stat_delivery(stat) + "."
     verdict = {True: "Within target.", False: "NOT within target.", None: ""}[stat.held]
     return Section("Urgent (STAT) lab results", text=(f"{line} {verdict}".strip(),))
 

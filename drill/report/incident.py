@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drill.report.summary import ServiceResult, Summary
+from drill.report.summary import ServiceResult, StatResult, Summary
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,18 @@ def _urgent_first(summary: Summary) -> IncidentRow:
     stat = summary.stat
     if stat is None or stat.count == 0:
         return IncidentRow(fact, "no urgent result was sent", None)
-    target = "" if stat.target_s is None else f" (target {seconds(stat.target_s)})"
+    return IncidentRow(fact, stat_delivery(stat), stat.held)
+
+
+def stat_delivery(stat: StatResult) -> str:
+    """How the urgent results that waited were delivered, against the target, in words."""
+    target = "no target" if stat.target_s is None else f"target {seconds(stat.target_s)}"
     if stat.delivered_within_s is None:
-        text = f"{_plural(stat.count, 'urgent result')} not all delivered{target}"
-    else:
-        text = (
-            f"{_plural(stat.count, 'urgent result')} delivered within {seconds(stat.delivered_within_s)} "
-            f"of the gateway's storage being back{target}"
-        )
-    return IncidentRow(fact, text, stat.held)
+        return f"{_plural(stat.count, 'urgent result')} sent; not all were delivered ({target})"
+    return (
+        f"{_plural(stat.count, 'urgent result')} delivered within {seconds(stat.delivered_within_s)} "
+        f"of the gateway's storage being back ({target})"
+    )
 
 
 def _came_back(service: ServiceResult | None, noun: str) -> tuple[str, bool | None]:
