@@ -11,9 +11,13 @@ vault holds: whether the receiver streams, the newest WAL file, the base
 backups. The vault's files are exported read-only over HTTP on the backup
 link (port 8008), for a restore in another room.
 
-When the vault is pointed at another primary (a recovered array), what it
-held for the old one moves to /vault/previous/ and it starts afresh: a new
-base backup, then streaming from the new primary's slot.
+The vault knows its primary by host name and system identifier (the
+replication protocol's IDENTIFY_SYSTEM). When either changes (a recovered
+array in another room, or a new array initialised under the same name), what
+it held for the old one moves to /vault/previous/ and it starts afresh: a new
+base backup, then streaming from the new primary's slot. Resuming an old WAL
+stream against a new primary would fail ("requested WAL segment ... has
+already been removed") or, worse, mix two histories.
 """
 
 from __future__ import annotations
@@ -123,26 +127,44 @@ def check() -> int:
     return 0 if fresh and status["streaming"] and status["base_backups"] else 1
 
 
-def follow_primary(host: str) -> None:
-    """Move aside what the vault holds for another primary than host, then remember host."""
-    known = PRIMARY.read_text().strip() if PRIMARY.exists() else host
-    if known != host:
-        aside = PREVIOUS / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{known}"
+def system_identifier() -> str:
+    """The primary's system identifier, asked over the replication protocol; waits for it."""
+    argv = ["psql", "--no-password", "--tuples-only", "--no-align", "--command", "IDENTIFY_SYSTEM"]
+    argv += ["--dbname", conninfo() + " replication=true"]
+    while True:
+        done = subprocess.run(argv, env=child_env(), capture_output=True, check=False)
+        fields = done.stdout.decode().strip().split("|")
+        if done.returncode == 0 and fields[0].isdigit():
+            return fields[0]
+        why = done.stderr.decode().strip()
+        print(f"vault: primary not identified yet: {why}", file=sys.stderr, flush=True)
+        time.sleep(1)
+
+
+def follow_primary(host: str, system_id: str) -> None:
+    """Move aside what the vault holds for another primary, then remember this one."""
+    identity = f"{host} {system_id}"
+    known = PRIMARY.read_text().strip() if PRIMARY.exists() else None
+    held = any(WAL.iterdir()) or any(BASE.iterdir())
+    if known != identity and (held or known is not None):
+        label = (known or "unknown").replace(" ", "-")
+        aside = PREVIOUS / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{label}"
         aside.mkdir(parents=True)
         for folder in (WAL, BASE):
             folder.rename(aside / folder.name)
             folder.mkdir()
-        print(f"vault: new primary {host}; what was held for {known} is in {aside}", flush=True)
+        print(f"vault: new primary {identity}; what was held for {known} is in {aside}", flush=True)
         for old in sorted(PREVIOUS.iterdir())[:-KEEP_BASE_BACKUPS]:
             shutil.rmtree(old)
-    PRIMARY.write_text(host + "\n")
+    PRIMARY.write_text(identity + "\n")
 
 
 def main() -> int:
     if "--check" in sys.argv:
         return check()
-    follow_primary(os.environ["PRIMARY_HOST"])
+    # The export first: a restore must reach what the vault holds while its primary is dead.
     subprocess.Popen([sys.executable, "/app/vault-export.py", str(VAULT), EXPORT_PORT])
+    follow_primary(os.environ["PRIMARY_HOST"], system_identifier())
     interval = int(os.environ.get("BASE_BACKUP_INTERVAL_S", "600"))
     receiver, since = start_receiver(), time.monotonic()
     last_backup = 0.0

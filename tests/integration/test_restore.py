@@ -99,3 +99,27 @@ def test_restore_without_the_partial_wal_loses_the_newest_bookings(
 ) -> None:
     refs = array_killed_after_bookings
     assert refs[-1] not in restored_refs(deployed, "--without-partial", refs)
+
+
+def test_the_vault_moves_aside_what_it_held_for_another_primary(deployed: Deployed) -> None:
+    """A vault whose folder was written for another primary (same host name, another
+    system identifier: a re-initialised array) keeps that aside and streams afresh."""
+    [vault] = deployed.topology.service("vault").containers
+    container = client().containers.get(vault.name)
+
+    def sh(command: str) -> str:
+        done = container.exec_run(["bash", "-c", command], user="vault")
+        assert done.exit_code == 0, done.output
+        return done.output.decode().strip()
+
+    host, system_id = sh("cat /vault/primary").split()
+    sh(f"echo '{host} 42' > /vault/primary")
+    before = set(sh("ls /vault/previous 2>/dev/null || true").split())
+    container.restart(timeout=5)
+    wait_healthy(vault.name)
+    moved = set(sh("ls /vault/previous").split()) - before
+    assert len(moved) == 1 and moved.pop().endswith(f"-{host}-42")
+    assert sh("cat /vault/primary") == f"{host} {system_id}"
+    tag = uuid.uuid4().hex[:8]
+    day = (dt.date(2041, 1, 1) + dt.timedelta(days=int(tag, 16) % 3000)).isoformat()
+    book(deployed, f"after-vault-restart-{tag}", day, "09:15")  # a commit needs the vault again
