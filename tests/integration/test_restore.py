@@ -110,7 +110,7 @@ def test_the_vault_moves_aside_what_it_held_for_another_primary(deployed: Deploy
     def sh(command: str) -> str:
         done = container.exec_run(["bash", "-c", command], user="vault")
         assert done.exit_code == 0, done.output
-        return done.output.decode().strip()
+        return str(done.output.decode()).strip()
 
     host, system_id = sh("cat /vault/primary").split()
     sh(f"echo '{host} 42' > /vault/primary")
