@@ -36,6 +36,36 @@ class SoakRun:
     acked: dict[str, int]
     lost: dict[str, int]
     shaped_left: list[str]
+    phases: dict[str, float]
+
+
+def phases_of(summary: dict[str, object], seconds: float) -> dict[str, float]:
+    """How long each phase of one game day took, from its summary.
+
+    before the fault: steady-state probes with the workload running; fault to
+    plan: the fault's actions and the probes during it; one entry per group
+    of the recovery plan; after the plan: steady state again, rollbacks,
+    `drill up`'s drift check, draining and the audit; outside the
+    experiment: the stack rebuilt as planned beforehand, and the report.
+    """
+    times = {
+        key: summary.get(key)
+        for key in ("started_at", "fault_at", "plan_started_at", "plan_ended_at", "ended_at")
+    }
+    if not all(isinstance(value, float) for value in times.values()):
+        return {}
+    at = {key: float(str(value)) for key, value in times.items()}
+    found = {
+        "before the fault": at["fault_at"] - at["started_at"],
+        "fault to plan": at["plan_started_at"] - at["fault_at"],
+    }
+    steps = summary.get("steps")
+    for step in steps if isinstance(steps, list) else []:
+        group = f"plan: {step['group']}"
+        found[group] = found.get(group, 0.0) + float(step["seconds"])
+    found["after the plan"] = at["ended_at"] - at["plan_ended_at"]
+    found["outside the experiment"] = seconds - (at["ended_at"] - at["started_at"])
+    return {name: round(value, 1) for name, value in found.items()}
 
 
 def soak(
@@ -47,17 +77,19 @@ def soak(
         console.rule(f"soak: game day {number} of {runs}")
         started = time.monotonic()
         run_dir = run_gameday(paths, experiment, options, console)
+        seconds = time.monotonic() - started
         summary = json.loads((run_dir / "summary.json").read_text())
         services = summary["services"]
         results.append(
             SoakRun(
                 run_id=run_dir.name,
                 passed=bool(summary["passed"]),
-                seconds=round(time.monotonic() - started, 1),
+                seconds=round(seconds, 1),
                 rto_s={name: s["rto_s"] for name, s in services.items()},
                 acked={name: s["acked"] for name, s in services.items()},
                 lost={name: s["lost"] for name, s in services.items()},
                 shaped_left=shaped_devices(LOCAL_ENGINE, options.stack),
+                phases=phases_of(summary, seconds),
             )
         )
     down = stacks.down(paths, options.stack, console)
@@ -72,6 +104,10 @@ def soak(
         "left_after_down": find_leftovers(options.stack, hosts),
         "rto_s": spread(results),
         "seconds": spread_of([r.seconds for r in results]),
+        "phases": {
+            phase: spread_of([r.phases[phase] for r in results if phase in r.phases])
+            for phase in dict.fromkeys(phase for r in results for phase in r.phases)
+        },
     }
     path = REPORTS / time.strftime("soak-%Y%m%dT%H%M%SZ.json", time.gmtime())
     path.write_text(json.dumps(report, indent=2))

@@ -10,6 +10,7 @@ import pytest
 from drill.audit import ServiceAudit
 from drill.gameday.experiments import ExperimentError, load_experiment, write_vars
 from drill.gameday.journal import ActivityRun, Journal, read_journal
+from drill.gameday.soak import phases_of
 from drill.gameday.summary import RunFacts, StatDelivery, build_summary
 from drill.workload.ledger import LedgerEntry
 from infra.topology import ContainerInfo, Endpoint, RoomInfo, ServiceInfo, Topology
@@ -180,3 +181,21 @@ def test_the_var_file_comes_from_the_topology(tmp_path: Path) -> None:
     assert set(values) == set(raw["configuration"])
     assert values["san_network"] == "hdrp-t-nord-1-san" and values["vault_room"] == "bellevue"
     assert values["intranet_fallback_urls"] == "http://127.0.0.1:7/directory/1"
+
+
+def test_phases_of_a_game_day_add_up_to_its_length() -> None:
+    step = {"group": "re-point the services", "seconds": 20.0}
+    summary = {
+        "started_at": 100.0,
+        "fault_at": 102.0,
+        "plan_started_at": 107.0,
+        "plan_ended_at": 157.0,
+        "ended_at": 170.0,
+        "steps": [{"group": "declare the disaster", "seconds": 4.0}, step, step],
+    }
+    phases = phases_of(summary, seconds=100.0)
+    assert phases["before the fault"] == 2.0 and phases["fault to plan"] == 5.0
+    assert phases["plan: re-point the services"] == 40.0  # two steps of one group
+    assert phases["after the plan"] == 13.0 and phases["outside the experiment"] == 30.0
+    refused = {**summary, "plan_started_at": None}
+    assert phases_of(refused, seconds=100.0) == {}

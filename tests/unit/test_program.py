@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-import pulumi
 import pytest
 
 from infra.config import SECRET_KEYS, load_stack_spec
+from infra.declared import SECRET_SIGNATURE, Declaration, Declared, declare, revealed
 from infra.images import ServiceImages
-from infra.program import deploy
-from infra.topology import Topology
 from tests.unit.test_config import GOOD
 
 IMAGES = ServiceImages(
@@ -28,65 +23,12 @@ IMAGES = ServiceImages(
 SECRETS = {key: f"not-a-real-{key}" for key in SECRET_KEYS}
 
 
-@dataclass(frozen=True)
-class Declared:
-    typ: str
-    name: str
-    inputs: dict[str, Any]
-    provider: str | None
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.declared: list[Declared] = []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.declared.append(Declared(args.typ, args.name, dict(args.inputs), args.provider))
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
-@dataclass(frozen=True)
-class Run:
-    declared: list[Declared]
-    topology: Topology
-
-    def of_type(self, typ: str) -> dict[str, Declared]:
-        return {d.name: d for d in self.declared if d.typ == typ}
-
-
 @pytest.fixture(scope="module")
-def run() -> Run:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, project="hospital-drp", stack="unit", preview=False)
-    found: list[Topology] = []
-
-    @pulumi.runtime.test  # type: ignore[untyped-decorator]
-    def program() -> None:
-        secrets = {key: pulumi.Output.secret(value) for key, value in SECRETS.items()}
-        found.append(deploy(load_stack_spec("unit", GOOD), IMAGES, secrets))
-
-    program()
-    return Run(mocks.declared, found[0])
+def run() -> Declaration:
+    return declare(load_stack_spec("unit", GOOD), IMAGES, SECRETS)
 
 
-SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
-
-
-def revealed(value: Any) -> Any:
-    """The value inside Pulumi's secret wrapper, as mocks receive it."""
-    if isinstance(value, dict) and SECRET_SIGNATURE in value:
-        return revealed(value["value"])
-    if isinstance(value, list):
-        return [revealed(item) for item in value]
-    if isinstance(value, dict):
-        return {key: revealed(item) for key, item in value.items()}
-    return value
-
-
-def test_secret_uploads_stay_secret_in_state(run: Run) -> None:
+def test_secret_uploads_stay_secret_in_state(run: Declaration) -> None:
     uploads = run.of_type("docker:index/container:Container")["postgres-nord-1"].inputs["uploads"]
     assert SECRET_SIGNATURE in uploads
 
@@ -95,14 +37,14 @@ def labels(d: Declared) -> dict[str, str]:
     return {item["label"]: item["value"] for item in d.inputs["labels"]}
 
 
-def test_each_room_has_its_own_provider_with_its_configured_host(run: Run) -> None:
+def test_each_room_has_its_own_provider_with_its_configured_host(run: Declaration) -> None:
     providers = run.of_type("pulumi:providers:docker")
     assert set(providers) == {"nord-1-engine", "nord-2-engine", "bellevue-engine"}
     assert providers["nord-2-engine"].inputs["host"] == "tcp://127.0.0.1:2375"
     assert providers["nord-1-engine"].inputs["host"] == "unix:///var/run/docker.sock"
 
 
-def test_room_and_san_networks_are_internal_and_access_is_not(run: Run) -> None:
+def test_room_and_san_networks_are_internal_and_access_is_not(run: Declaration) -> None:
     networks = run.of_type("docker:index/network:Network")
     for room in ("nord-1", "nord-2", "bellevue"):
         assert networks[f"{room}-network"].inputs["internal"] is True
@@ -111,7 +53,7 @@ def test_room_and_san_networks_are_internal_and_access_is_not(run: Run) -> None:
     assert not networks["access-network"].inputs.get("internal")
 
 
-def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -> None:
+def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
     assert set(containers) == {
         "intranet-nord-2",
@@ -150,7 +92,7 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Run) -
     assert labels(containers["vault-bellevue"])["hospital.tier"] == "backup"
 
 
-def test_replicas_keep_their_own_data_volume_and_no_san(run: Run) -> None:
+def test_replicas_keep_their_own_data_volume_and_no_san(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
     volumes = {v.inputs["name"] for v in run.of_type("docker:index/volume:Volume").values()}
     for room in ("nord-2", "bellevue"):
@@ -160,7 +102,7 @@ def test_replicas_keep_their_own_data_volume_and_no_san(run: Run) -> None:
         assert [n["name"] for n in replica.inputs["networksAdvanced"]] == [f"hdrp-unit-{room}"]
 
 
-def test_only_the_balancers_publish_each_its_own_port_on_loopback(run: Run) -> None:
+def test_only_the_balancers_publish_each_its_own_port_on_loopback(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
     for room, port in (("nord-2", 18080), ("bellevue", 18090)):
         balancer = containers[f"intranet-lb-{room}"]
@@ -173,7 +115,7 @@ def test_only_the_balancers_publish_each_its_own_port_on_loopback(run: Run) -> N
         assert not containers[name].inputs.get("ports"), name
 
 
-def test_each_balancer_balances_over_both_replicas_from_its_room(run: Run) -> None:
+def test_each_balancer_balances_over_both_replicas_from_its_room(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
     for room in ("nord-2", "bellevue"):
         balancer = containers[f"intranet-lb-{room}"]
@@ -187,7 +129,7 @@ def test_each_balancer_balances_over_both_replicas_from_its_room(run: Run) -> No
     assert access.provider is not None and "::nord-2-engine::" in access.provider
 
 
-def test_topology_names_what_was_declared(run: Run) -> None:
+def test_topology_names_what_was_declared(run: Declaration) -> None:
     service = run.topology.service("intranet")
     declared = {d.inputs["name"] for d in run.of_type("docker:index/container:Container").values()}
     assert {c.name for c in run.topology.containers()} == declared
@@ -205,7 +147,7 @@ def test_topology_names_what_was_declared(run: Run) -> None:
     }
 
 
-def test_storage_is_reachable_only_over_its_san_and_the_backup_link(run: Run) -> None:
+def test_storage_is_reachable_only_over_its_san_and_the_backup_link(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
 
     def networks(name: str) -> list[str]:
@@ -218,7 +160,7 @@ def test_storage_is_reachable_only_over_its_san_and_the_backup_link(run: Run) ->
     assert link.inputs["internal"] is True
 
 
-def test_secrets_reach_containers_as_root_only_files(run: Run) -> None:
+def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
     uploads = {u["file"]: u for u in revealed(containers["postgres-nord-1"].inputs["uploads"])}
     assert set(uploads) == {
