@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 DRILL := $(BIN)/drill
 
-.PHONY: gameday test soak venv bootstrap doctor lint typecheck unit integration down-ci clean
+.PHONY: gameday test soak bench venv bootstrap doctor lint typecheck unit integration down-ci clean
 
 gameday: bootstrap
 	$(DRILL) gameday
@@ -15,6 +15,10 @@ test: bootstrap
 # 20 game days in a row: no acknowledged write lost, nothing left behind.
 soak: bootstrap
 	$(DRILL) soak --runs 20
+
+# Stand-up against docker compose, game days, restore, footprint: bench/README.md.
+bench: bootstrap
+	$(DRILL) bench
 
 venv:
 	bash scripts/venv.sh

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from drill import stack as stacks
+from drill.bench.run import PARTS, BenchOptions, run_bench
 from drill.checks import check_stack
 from drill.doctor import examine
 from drill.errors import DeployError, DrillError
@@ -207,7 +208,23 @@ def cmd_report(paths: StatePaths, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Benchmark stand-up against docker compose, game days, restore and footprint; bench/README.md."""
+    run_steps(toolchain_steps(paths), console)
+    options = BenchOptions(
+        stack=args.stack,
+        reps=int(args.reps),
+        gamedays=int(args.gamedays),
+        sizes_mb=tuple(args.sizes_mb),
+        parts=tuple(args.parts),
+    )
+    path = run_bench(paths, options, console)
+    console.print(f"bench results: {path}; table: bench/README.md")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
+    "bench": cmd_bench,
     "bootstrap": cmd_bootstrap,
     "doctor": cmd_doctor,
     "up": cmd_up,
@@ -230,6 +247,28 @@ def positive(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not above zero")
     return value
+
+
+def parts(text: str) -> list[str]:
+    """A comma-separated list of benchmark parts, each one we know."""
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in PARTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"{text!r}: parts are {', '.join(PARTS)} (comma-separated)")
+    return chosen
+
+
+def sizes(text: str) -> list[int]:
+    """A comma-separated list of data sizes in MB, each a whole number from 1."""
+    try:
+        chosen = [int(size) for size in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of whole numbers of MB, e.g. 10,100,1000"
+        ) from None
+    if not chosen or min(chosen) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: every size must be at least 1 MB")
+    return chosen
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -266,6 +305,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if name == "soak":
             command_parser.add_argument("--runs", type=positive, default=20, help="game days in a row")
             command_parser.add_argument("--experiment", default="storage-failure", choices=experiment_names())
+        if name == "bench":
+            command_parser.add_argument(
+                "--parts", type=parts, default=list(PARTS), help="which parts, e.g. restore"
+            )
+            command_parser.add_argument("--reps", type=positive, default=5, help="stand-up repetitions")
+            command_parser.add_argument("--gamedays", type=positive, default=10, help="game days in a row")
+            command_parser.add_argument(
+                "--sizes-mb", type=sizes, default=[10, 100, 1000], help="restore data sizes (MB)"
+            )
         if name == "report":
             command_parser.add_argument(
                 "run", nargs="?", default="", help="run folder (default: reports/latest)"

@@ -38,3 +38,7 @@ class PlanError(DrillError):
 
 class RecoveryError(DrillError):
     """The recovery plan could not restore the stack: what failed, and what it cannot restore."""
+
+
+class BenchError(DrillError):
+    """A benchmark could not measure what it set out to (a command failed, a result is wrong)."""

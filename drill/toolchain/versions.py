@@ -20,3 +20,7 @@ def parse_version(text: str) -> tuple[int, ...]:
         return tuple(int(part) for part in core.split("."))
     except ValueError:
         return ()
+
+
+# Docker Compose v2, built from Go modules for the benchmarks only (make bench).
+COMPOSE_VERSION = "2.40.3"

@@ -1,0 +1,121 @@
+"""`make bench` / `drill bench`: every benchmark in order, results to bench/results/<date>.json.
+
+Each part is saved as soon as it is measured (a later failure keeps the
+earlier parts), and bench/README.md's table is written again from the file.
+The parts run one after another on the same machine, never side by side
+with anything else of ours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from drill import stack as stacks
+from drill.bench.footprint import bench_footprint
+from drill.bench.readme import write_readme
+from drill.bench.restore import bench_restore
+from drill.bench.standup import bench_standup, bench_tools
+from drill.bench.stats import distribution
+from drill.gameday.experiments import load_experiment
+from drill.gameday.run import GamedayOptions, prepare_stack
+from drill.gameday.soak import soak
+from drill.paths import PROJECT_ROOT, StatePaths
+from drill.toolchain.compose import describe_compose
+from drill.toolchain.docker_engine import engine_version
+from drill.toolchain.pulumi_cli import describe_pulumi_cli
+from drill.workspace import check_stack_config
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+PARTS = ("standup", "footprint", "restore", "gamedays")
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What to measure, how often, on which stack."""
+
+    stack: str = "gameday"
+    reps: int = 5
+    gamedays: int = 10
+    sizes_mb: tuple[int, ...] = (10, 100, 1000)
+    parts: tuple[str, ...] = field(default=PARTS)
+
+
+def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Path:
+    """Run the chosen parts; return the results file."""
+    path = RESULTS / f"{dt.date.today().isoformat()}.json"
+    results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    results["machine"] = machine(paths)
+
+    def save(part: str, value: dict[str, Any]) -> None:
+        results[part] = {**value, "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=2) + "\n")
+        write_readme(path)
+
+    if "standup" in options.parts:
+        bench_tools(paths, console)
+        results["machine"] = machine(paths)
+        save("standup", bench_standup(paths, options.stack, options.reps, console))
+    if "footprint" in options.parts or "restore" in options.parts:
+        prepare_stack(paths, options.stack, console)
+        topology = stacks.up(paths, options.stack, console).topology
+        if "footprint" in options.parts:
+            save("footprint", bench_footprint(options.stack, console))
+        if "restore" in options.parts:
+            save("restore", bench_restore(topology, list(options.sizes_mb), console))
+            stacks.down(paths, options.stack, console)  # the bench rows go with it
+    if "gamedays" in options.parts:
+        save("gamedays", bench_gamedays(paths, options.stack, options.gamedays, console))
+    return path
+
+
+def bench_gamedays(paths: StatePaths, stack: str, runs: int, console: Console) -> dict[str, Any]:
+    """runs storage-failure game days in a row (the soak's loop); distributions of what they measured."""
+    targets = check_stack_config(stack).targets
+    options = GamedayOptions(stack, targets.rto_s, targets.stat_delivery_s)
+    report = json.loads(soak(paths, load_experiment("storage-failure"), options, runs, console).read_text())
+    done = report["runs"]
+    services = sorted({name for run in done for name in run["rto_s"]})
+    phases = list(dict.fromkeys(phase for run in done for phase in run["phases"]))
+    return {
+        "runs": len(done),
+        "passed": report["passed"],
+        "seconds": distribution([run["seconds"] for run in done]),
+        "phases_s": {
+            p: distribution([run["phases"][p] for run in done if p in run["phases"]]) for p in phases
+        },
+        "rto_s": {
+            name: distribution([run["rto_s"][name] for run in done if run["rto_s"].get(name) is not None])
+            for name in services
+        },
+        "acked": {name: distribution([float(run["acked"][name]) for run in done]) for name in services},
+        "lost": {name: distribution([float(run["lost"][name]) for run in done]) for name in services},
+        "lost_total": report["lost"],
+        "acked_total": report["acked"],
+        "left_after_down": report["left_after_down"],
+        "shaped_left": report["shaped_left"],
+    }
+
+
+def machine(paths: StatePaths) -> dict[str, Any]:
+    """What the figures were measured on."""
+    meminfo = Path("/proc/meminfo").read_text().split()
+    hyperfine = subprocess.run(["hyperfine", "--version"], capture_output=True, check=False)
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "dockerd": engine_version(),
+        "pulumi": describe_pulumi_cli(paths),
+        "compose": describe_compose(paths),
+        "hyperfine": hyperfine.stdout.decode().strip() or None,
+    }
