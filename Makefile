@@ -40,7 +40,7 @@ unit: venv
 	$(BIN)/pytest -q tests/unit
 
 integration: bootstrap
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q --durations=15 tests/integration
 
 # Destroy what a crashed test run may have left of the test stack.
 down-ci: venv
