@@ -40,7 +40,7 @@ unit: venv
 	$(BIN)/pytest -q tests/unit
 
 integration: bootstrap
-	$(BIN)/pytest -q --durations=15 tests/integration
+	HOSPITAL_DRP_REQUIRE_ENGINE=1 $(BIN)/pytest -q --durations=15 tests/integration
 
 # Destroy what a crashed test run may have left of the test stack.
 down-ci: venv
