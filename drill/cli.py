@@ -217,6 +217,7 @@ def cmd_bench(paths: StatePaths, args: argparse.Namespace) -> int:
         gamedays=int(args.gamedays),
         sizes_mb=tuple(args.sizes_mb),
         parts=tuple(args.parts),
+        gamedays_from=Path(args.gamedays_from) if args.gamedays_from else None,
     )
     path = run_bench(paths, options, console)
     console.print(f"bench results: {path}; table: bench/README.md")
@@ -311,6 +312,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             )
             command_parser.add_argument("--reps", type=positive, default=5, help="stand-up repetitions")
             command_parser.add_argument("--gamedays", type=positive, default=10, help="game days in a row")
+            command_parser.add_argument(
+                "--gamedays-from",
+                default="",
+                help="read the game days from this soak report instead of running them",
+            )
             command_parser.add_argument(
                 "--sizes-mb", type=sizes, default=[10, 100, 1000], help="restore data sizes (MB)"
             )

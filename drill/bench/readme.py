@@ -85,8 +85,10 @@ def render(results: dict[str, Any], name: str) -> str:
         out.append("")
     if gamedays := results.get("gamedays"):
         out += [
-            f"### {gamedays['runs']} storage-failure game days in a row ({gamedays['passed']} passed,"
-            f" {gamedays['lost_total']} of {gamedays['acked_total']} acknowledged writes lost)",
+            f"### {gamedays['runs']} {gamedays.get('experiment')} game days in a row"
+            f" ({gamedays['passed']} passed,"
+            f" {gamedays['lost_total']} of {gamedays['acked_total']} acknowledged writes lost;"
+            f" `reports/{gamedays.get('soak_report')}`)",
             "",
             "| measure | median | min - max | spread |",
             "|---|---|---|---|",

@@ -25,6 +25,7 @@ from drill.bench.readme import write_readme
 from drill.bench.restore import bench_restore
 from drill.bench.standup import bench_standup, bench_tools
 from drill.bench.stats import distribution
+from drill.errors import BenchError
 from drill.gameday.experiments import load_experiment
 from drill.gameday.run import GamedayOptions, prepare_stack
 from drill.gameday.soak import soak
@@ -47,6 +48,7 @@ class BenchOptions:
     gamedays: int = 10
     sizes_mb: tuple[int, ...] = (10, 100, 1000)
     parts: tuple[str, ...] = field(default=PARTS)
+    gamedays_from: Path | None = None  # a soak report to read the game days from, instead of running them
 
 
 def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Path:
@@ -74,19 +76,33 @@ def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Pat
             save("restore", bench_restore(topology, list(options.sizes_mb), console))
             stacks.down(paths, options.stack, console)  # the bench rows go with it
     if "gamedays" in options.parts:
-        save("gamedays", bench_gamedays(paths, options.stack, options.gamedays, console))
+        soak_report = options.gamedays_from or run_gamedays(paths, options.stack, options.gamedays, console)
+        save("gamedays", gameday_distributions(soak_report))
     return path
 
 
-def bench_gamedays(paths: StatePaths, stack: str, runs: int, console: Console) -> dict[str, Any]:
-    """runs storage-failure game days in a row (the soak's loop); distributions of what they measured."""
+def run_gamedays(paths: StatePaths, stack: str, runs: int, console: Console) -> Path:
+    """runs storage-failure game days in a row (the soak's loop); return the soak report."""
     targets = check_stack_config(stack).targets
     options = GamedayOptions(stack, targets.rto_s, targets.stat_delivery_s)
-    report = json.loads(soak(paths, load_experiment("storage-failure"), options, runs, console).read_text())
-    done = report["runs"]
+    return soak(paths, load_experiment("storage-failure"), options, runs, console)
+
+
+def gameday_distributions(soak_report: Path) -> dict[str, Any]:
+    """Distributions of what the game days of a soak report measured."""
+    try:
+        report = json.loads(soak_report.read_text())
+        done = report["runs"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BenchError(
+            f"{soak_report} is not a soak report ({exc})",
+            "give a reports/soak-<time>.json that `drill soak` wrote",
+        ) from exc
     services = sorted({name for run in done for name in run["rto_s"]})
     phases = list(dict.fromkeys(phase for run in done for phase in run["phases"]))
     return {
+        "soak_report": soak_report.name,
+        "experiment": report.get("experiment"),
         "runs": len(done),
         "passed": report["passed"],
         "seconds": distribution([run["seconds"] for run in done]),

@@ -11,6 +11,7 @@ import pytest
 from drill.bench.compose_file import compose_document, write_compose_file
 from drill.bench.footprint import _mib
 from drill.bench.readme import BEGIN, END, render, write_readme
+from drill.bench.run import gameday_distributions
 from drill.bench.stats import distribution
 from drill.cli import parse_args
 from drill.errors import BenchError
@@ -167,3 +168,44 @@ def test_bad_bench_arguments_are_named(
 def test_bench_arguments_parse() -> None:
     args = parse_args(["bench", "--parts", "restore", "--sizes-mb", "10,100"])
     assert args.parts == ["restore"] and args.sizes_mb == [10, 100] and args.reps == 5
+
+
+def soak_run(rto: float, lost: int) -> dict[str, Any]:
+    return {
+        "seconds": 150.0 + rto,
+        "phases": {"fault to plan": 5.0, "plan: re-point the services": rto / 2},
+        "rto_s": {"appointments": rto, "intranet": 0.0},
+        "acked": {"appointments": 20, "intranet": 160},
+        "lost": {"appointments": lost, "intranet": 0},
+    }
+
+
+def test_game_day_distributions_come_from_a_soak_report(tmp_path: Path) -> None:
+    report = {
+        "experiment": "storage-failure",
+        "runs": [soak_run(50.0, 0), soak_run(60.0, 0), soak_run(70.0, 1)],
+        "passed": 2,
+        "lost": 1,
+        "acked": 540,
+        "left_after_down": [],
+        "shaped_left": [],
+    }
+    path = tmp_path / "soak-20261128T000000Z.json"
+    path.write_text(json.dumps(report))
+    found = gameday_distributions(path)
+    assert found["runs"] == 3 and found["passed"] == 2 and found["lost_total"] == 1
+    assert (
+        found["rto_s"]["appointments"]["median"] == 60.0 and found["rto_s"]["appointments"]["spread"] == 20.0
+    )
+    assert found["phases_s"]["plan: re-point the services"]["max"] == 35.0
+    assert found["lost"]["appointments"]["max"] == 1.0
+    text = render({"gamedays": found}, "x.json")
+    assert "| RTO appointments (s) | 60 | 50 - 70 | 20 |" in text
+    assert "3 storage-failure game days in a row (2 passed, 1 of 540" in text
+
+
+def test_a_file_that_is_not_a_soak_report_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "summary.json"
+    path.write_text("{}")
+    with pytest.raises(BenchError, match=r"summary.json is not a soak report .* give a reports/soak-"):
+        gameday_distributions(path)
