@@ -6,14 +6,16 @@ backup holds them; then an array is restored exactly as the recovery plan
 makes one (the array's image with RESTORE_FROM, fetching the vault's export
 over the backup link), timed from its start until it takes connections,
 and checked to hold every row. The physical limit is a plain `cp` of the
-same files (newest base backup and every WAL file) between two volumes on
-the same disk. The page cache is dropped before each, when root can.
+same files (the newest base backup and the WAL from the segment it starts
+at, which is what a restore reads) between two volumes on the same disk.
+The page cache is dropped before each, when root can.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from typing import Any
@@ -52,7 +54,8 @@ def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> 
             data_mb = _fill(array, empty_mb + size) - empty_mb
         with console.status(f"restore: {data_mb:.0f} MB; the vault takes a new base backup…"):
             backup = _fresh_base_backup(vault)
-            copied_bytes = int(_sh(vault, f"du -sbc /vault/base/{backup} /vault/wal | tail -n 1").split()[0])
+            files = _needed(vault, backup)
+            copied_bytes = int(_sh(vault, f"du -sbc {files} | tail -n 1").split()[0])
         expected = (
             _query(array, "appointments", COUNT_APPOINTMENTS),
             _query(array, "labresults", COUNT_RESULTS),
@@ -65,7 +68,7 @@ def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> 
                 "look at the vault's status and the restore-from-vault log",
             )
         with console.status(f"restore: copying the same {copied_bytes / 1e6:.0f} MB…"):
-            copy_s = _timed_copy(client, vault, backup, topology.prefix)
+            copy_s = _timed_copy(client, vault, files, topology.prefix)
         row = {
             "target_mb": size,
             "data_mb": round(data_mb, 1),
@@ -192,14 +195,30 @@ def _timed_restore(
         volume.remove(force=True)
 
 
-def _timed_copy(client: docker.DockerClient, vault: Container, backup: str, prefix: str) -> float:
-    """Seconds a plain cp of the newest base backup and every WAL file takes, volume to volume."""
+def _needed(vault: Container, backup: str) -> str:
+    """The vault's files a restore reads: the base backup, and the WAL from the segment it starts at."""
+    label = _sh(vault, f"tar -xOf /vault/base/{backup}/base.tar backup_label")
+    found = re.search(r"^START WAL LOCATION: .* \(file ([0-9A-F]{24})\)$", label, re.MULTILINE)
+    if found is None:
+        raise BenchError(
+            f"the base backup {backup} has no start in its backup_label", f"docker logs {vault.name}"
+        )
+    start = found.group(1)[8:]
+    wal = [
+        name
+        for name in _sh(vault, "ls /vault/wal").split()
+        if not (re.fullmatch(r"[0-9A-F]{24}(\.partial)?", name) and name[8:24] < start)
+    ]
+    return " ".join([f"/vault/base/{backup}", *(f"/vault/wal/{name}" for name in wal)])
+
+
+def _timed_copy(client: docker.DockerClient, vault: Container, files: str, prefix: str) -> float:
+    """Seconds a plain cp of the files a restore reads takes, volume to volume."""
     [vault_volume] = [m["Name"] for m in vault.attrs["Mounts"] if m["Destination"] == "/vault"]
     name = f"{prefix}-bench-copy"
     volume = client.volumes.create(name=name, labels=vault.labels)
     script = (
-        f"start=$(date +%s.%N); cp -r /vault/base/{backup} /vault/wal /copy/ && sync -f /copy/wal;"
-        " end=$(date +%s.%N); echo $start $end"
+        f"start=$(date +%s.%N); cp -r {files} /copy/ && sync -f /copy; end=$(date +%s.%N); echo $start $end"
     )
     _drop_caches()
     try:

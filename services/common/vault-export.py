@@ -4,6 +4,10 @@
 What a restore in another room needs and nothing more:
   GET /list/<dir>   JSON list of the entries of <dir> (names, sorted)
   GET /tar/<dir>    <dir> as an uncompressed tar stream
+  GET /tar/<dir>?since=<WAL file name>
+                    the same without the WAL segments older than that one
+                    (by log and segment number, whatever the timeline):
+                    what a restore from a base backup does not need
 Paths are relative to the exported root and may not leave it.
 
 usage: vault-export.py ROOT PORT
@@ -12,12 +16,20 @@ usage: vault-export.py ROOT PORT
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tarfile
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
+
+SEGMENT = re.compile(r"^[0-9A-F]{24}(\.partial)?$")
+
+
+def older_segment(name: str, since: str) -> bool:
+    """Whether name is a WAL segment before since (compared by log and segment, not timeline)."""
+    return bool(since) and SEGMENT.match(name) is not None and name[8:24] < since[8:24]
 
 
 class Export(BaseHTTPRequestHandler):
@@ -26,8 +38,10 @@ class Export(BaseHTTPRequestHandler):
     root = Path("/")
 
     def do_GET(self) -> None:
-        kind, _, rest = self.path.lstrip("/").partition("/")
+        path, _, query = self.path.partition("?")
+        kind, _, rest = path.lstrip("/").partition("/")
         folder = self.inside(unquote(rest))
+        since = parse_qs(query).get("since", [""])[0]
         if folder is None or not folder.is_dir() or kind not in ("list", "tar"):
             self.send_error(HTTPStatus.NOT_FOUND, "no such folder in the vault")
             return
@@ -42,7 +56,9 @@ class Export(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/x-tar")
         self.end_headers()
         with tarfile.open(fileobj=self.wfile, mode="w|") as tar:
-            tar.add(folder, arcname=".")
+            for entry in sorted(folder.iterdir()):
+                if not older_segment(entry.name, since):
+                    tar.add(entry, arcname=entry.name)
 
     def inside(self, relative: str) -> Path | None:
         """The folder relative names under the root, or None when it would leave the root."""

@@ -3,7 +3,8 @@
 
 usage:
   vault-fetch.py postgres URL DEST   the newest complete base backup into DEST/base/<name>/
-                                     and every WAL file into DEST/wal/
+                                     and every WAL file it needs (from the segment its
+                                     backup_label starts at) into DEST/wal/
   vault-fetch.py tree URL DIR DEST   the folder DIR of the export into DEST
 Exits 1 with one line on stderr when the vault does not answer or holds nothing.
 """
@@ -11,6 +12,7 @@ Exits 1 with one line on stderr when the vault does not answer or holds nothing.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tarfile
 import urllib.error
@@ -27,10 +29,11 @@ def listing(url: str, folder: str) -> list[str]:
     return [str(n) for n in names]
 
 
-def unpack(url: str, folder: str, dest: Path) -> None:
-    """Stream folder of the export as tar into dest."""
+def unpack(url: str, folder: str, dest: Path, since: str = "") -> None:
+    """Stream folder of the export as tar into dest (WAL segments from since on, when given)."""
     dest.mkdir(parents=True, exist_ok=True)
-    answer = urllib.request.urlopen(f"{url}/tar/{folder}", timeout=TIMEOUT_S)  # noqa: S310
+    query = f"?since={since}" if since else ""
+    answer = urllib.request.urlopen(f"{url}/tar/{folder}{query}", timeout=TIMEOUT_S)  # noqa: S310
     with answer, tarfile.open(fileobj=answer, mode="r|") as tar:
         if hasattr(tarfile, "data_filter"):
             tar.extractall(dest, filter="data")
@@ -45,8 +48,17 @@ def fetch_postgres(url: str, dest: Path) -> str:
         raise LookupError(f"the vault at {url} holds no complete base backup")
     newest = sorted(complete)[-1]
     unpack(url, f"base/{newest}", dest / "base" / newest)
-    unpack(url, "wal", dest / "wal")
+    unpack(url, "wal", dest / "wal", since=start_segment(dest / "base" / newest / "base.tar"))
     return newest
+
+
+def start_segment(base_tar: Path) -> str:
+    """The WAL file a base backup starts at, from its backup_label ("" when it cannot be read)."""
+    with tarfile.open(base_tar) as tar:
+        member = tar.extractfile("backup_label")
+        label = member.read().decode() if member else ""
+    found = re.search(r"^START WAL LOCATION: .* \(file ([0-9A-F]{24})\)$", label, re.MULTILINE)
+    return found.group(1) if found else ""
 
 
 def main() -> int:

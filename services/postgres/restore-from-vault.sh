@@ -14,12 +14,14 @@ set -euo pipefail
 vault=${1:?usage: restore-from-vault VAULT_DIR|VAULT_URL [--without-partial]}
 with_partial=yes
 [ "${2:-}" = "--without-partial" ] && with_partial=no
+take=cp
 case "$vault" in
   http://*)
     fetched=$PGDATA/../restore-source
     rm -rf "$fetched"
     vault-fetch postgres "$vault" "$fetched"
     vault=$fetched
+    take=mv  # our own copy: moved, not written a second time
     ;;
 esac
 
@@ -35,15 +37,21 @@ fi
 mkdir -p "$PGDATA"
 chmod 700 "$PGDATA"
 tar -xf "$vault/base/$newest/base.tar" -C "$PGDATA"
+# WAL segments older than the one the base backup starts at are not needed.
+start=$(sed -n 's/^START WAL LOCATION: .* (file \([0-9A-F]\{24\}\))$/\1/p' "$PGDATA/backup_label")
+[ "$take" = mv ] && rm -rf "${vault:?}/base"  # extracted: our fetched copy of it is not needed
 
 wal=$PGDATA/../restore-wal
 rm -rf "$wal"
 mkdir -p "$wal"
 for file in "$vault"/wal/*; do
   name=$(basename "$file")
+  if [[ -n "$start" && "$name" =~ ^[0-9A-F]{24}(\.partial)?$ && "${name:8:16}" < "${start:8:16}" ]]; then
+    continue
+  fi
   case "$name" in
-    *.partial) [ "$with_partial" = yes ] && cp "$file" "$wal/${name%.partial}" ;;
-    *) cp "$file" "$wal/$name" ;;
+    *.partial) [ "$with_partial" = yes ] && $take "$file" "$wal/${name%.partial}" ;;
+    *) $take "$file" "$wal/$name" ;;
   esac
 done
 cat >> "$PGDATA/postgresql.auto.conf" <<CONF

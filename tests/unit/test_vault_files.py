@@ -1,0 +1,111 @@
+"""The vault's export and a restore's fetch, over real HTTP on 127.0.0.1: only the WAL a restore needs."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+import tarfile
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from drill.paths import PROJECT_ROOT
+
+
+def load(name: str) -> ModuleType:
+    path = PROJECT_ROOT / "services" / "common" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+EXPORT = load("vault-export")
+FETCH = load("vault-fetch")
+LABEL = "START WAL LOCATION: 0/3000028 (file 000000010000000000000003)\nCHECKPOINT LOCATION: 0/3000060\n"
+
+
+def base_tar(label: str) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in (("backup_label", label.encode()), ("PG_VERSION", b"15\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[str]:
+    root = tmp_path / "vault"
+    (root / "base" / "20261128T000000Z").mkdir(parents=True)
+    (root / "base" / "20261128T000000Z" / "base.tar").write_bytes(base_tar(LABEL))
+    (root / "wal").mkdir()
+    for name in (
+        "000000010000000000000001",
+        "000000010000000000000002",
+        "000000010000000000000003",
+        "000000010000000000000004",
+        "00000002.history",
+        "000000020000000000000004.partial",
+    ):
+        (root / "wal" / name).write_bytes(name.encode())
+    EXPORT.Export.root = root.resolve()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EXPORT.Export)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_a_restore_fetches_the_base_backup_and_the_wal_from_where_it_starts(
+    vault: str, tmp_path: Path
+) -> None:
+    dest = tmp_path / "fetched"
+    assert FETCH.fetch_postgres(vault, dest) == "20261128T000000Z"
+    assert (dest / "base" / "20261128T000000Z" / "base.tar").read_bytes() == base_tar(LABEL)
+    assert sorted(p.name for p in (dest / "wal").iterdir()) == [
+        "000000010000000000000003",
+        "000000010000000000000004",
+        "00000002.history",
+        "000000020000000000000004.partial",
+    ]
+
+
+def test_without_a_start_in_the_label_every_wal_file_is_fetched(vault: str, tmp_path: Path) -> None:
+    base = Path(str(EXPORT.Export.root)) / "base" / "20261128T000000Z" / "base.tar"
+    base.write_bytes(base_tar("nothing useful\n"))
+    FETCH.fetch_postgres(vault, tmp_path / "fetched")
+    assert len(list((tmp_path / "fetched" / "wal").iterdir())) == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "older"),
+    [
+        ("000000010000000000000002", True),
+        ("000000020000000000000002.partial", True),  # another timeline, still before the start
+        ("000000010000000000000003", False),
+        ("000000010000000100000000", False),  # a later log file
+        ("00000002.history", False),
+        ("status.json", False),
+    ],
+)
+def test_older_segments_are_told_by_log_and_segment(name: str, older: bool) -> None:
+    assert EXPORT.older_segment(name, "000000010000000000000003") is older
+    assert EXPORT.older_segment(name, "") is False
+
+
+def test_the_export_never_leaves_its_root(vault: str) -> None:
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        urllib.request.urlopen(f"{vault}/tar/..%2F..%2Fetc", timeout=5)
