@@ -29,6 +29,7 @@ class Declared:
     name: str
     inputs: dict[str, Any]
     provider: str | None
+    depends_on: tuple[str, ...] = ()  # logical names of what its options say it waits for
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,18 @@ class _RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.declared: list[Declared] = []
 
+        self.depends_on: dict[str, tuple[str, ...]] = {}
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.declared.append(Declared(args.typ, args.name, dict(args.inputs), args.provider))
+        waits = self.depends_on.get(args.name, ())
+        self.declared.append(Declared(args.typ, args.name, dict(args.inputs), args.provider, waits))
         return f"{args.name}-id", dict(args.inputs)
+
+    def record_depends_on(self, args: pulumi.ResourceTransformationArgs) -> None:
+        """A stack transformation that only notes each resource's explicit depends_on."""
+        waits = args.opts.depends_on if args.opts else None
+        listed = waits if isinstance(waits, list) else [waits] if waits is not None else []
+        self.depends_on[args.name] = tuple(str(getattr(r, "_name", "")) for r in listed)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
@@ -63,6 +73,7 @@ def declare(spec: StackSpec, images: ServiceImages, secrets: Mapping[str, str]) 
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> None:
+        pulumi.runtime.register_stack_transformation(lambda args: mocks.record_depends_on(args))
         wrapped = {key: pulumi.Output.secret(value) for key, value in secrets.items()}
         found.append(deploy(spec, images, wrapped))
 

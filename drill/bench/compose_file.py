@@ -2,10 +2,11 @@
 
 The file is generated from what the Pulumi program declares (run under
 mocks, so nothing is deployed), under its own name prefix so it never
-collides with the stack drill deploys. Where Pulumi orders containers by
-the outputs one passes to another, compose gets `depends_on` from the
-container names each one's settings mention: a dependent waits until what
-it names is healthy, as Pulumi waits for each container (`wait`).
+collides with the stack drill deploys. Compose gets the same order as
+Pulumi: `depends_on` holds what each container's options list there, and
+the containers its settings name (what Pulumi orders by the outputs one
+passes to another); a dependent waits until those are healthy, as Pulumi
+waits for each container (`wait`).
 """
 
 from __future__ import annotations
@@ -36,12 +37,14 @@ def compose_document(spec: StackSpec, images: ServiceImages) -> dict[str, Any]:
     """The compose document of spec's containers, with freshly generated secrets."""
     fresh = {key: secrets.token_urlsafe(24) for key in SECRET_KEYS}
     declaration = declare(compose_spec(spec), images, fresh)
-    containers = [revealed(d.inputs) for d in declaration.of_type(CONTAINER).values()]
+    declared = declaration.of_type(CONTAINER)
+    containers = [revealed(d.inputs) for d in declared.values()]
     checked = {c["name"] for c in containers if "healthcheck" in c}
     services: dict[str, Any] = {}
     configs: dict[str, Any] = {}
-    for container in containers:
-        service, files = _service(container, {c["name"] for c in containers}, checked)
+    for d, container in zip(declared.values(), containers, strict=True):
+        waits = {str(declared[logical].inputs["name"]) for logical in d.depends_on if logical in declared}
+        service, files = _service(container, {c["name"] for c in containers}, checked, waits)
         services[container["name"]] = service
         configs.update(files)
     document: dict[str, Any] = _escaped(
@@ -66,7 +69,7 @@ def write_compose_file(spec: StackSpec, images: ServiceImages, folder: Path) -> 
 
 
 def _service(
-    container: dict[str, Any], names: set[str], checked: set[str]
+    container: dict[str, Any], names: set[str], checked: set[str], waits: set[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     name = container["name"]
     service: dict[str, Any] = {
@@ -104,9 +107,10 @@ def _service(
             target["mode"] = int(upload["permissions"], 8)
         service.setdefault("configs", []).append(target)
     mentioned = " ".join([*container.get("envs", []), *(u["content"] for u in container.get("uploads", []))])
-    needs = sorted(
+    named = {
         other for other in names - {name} if re.search(rf"(?<![\w-]){re.escape(other)}(?![\w-])", mentioned)
-    )
+    }
+    needs = sorted(named | waits)
     if needs:
         service["depends_on"] = {
             other: {"condition": "service_healthy" if other in checked else "service_started"}

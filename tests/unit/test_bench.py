@@ -48,11 +48,16 @@ def test_the_compose_file_keeps_ports_on_loopback_and_storage_networks_internal(
     assert "internal" not in document["networks"]["hdrp-unit-compose-access"]
 
 
-def test_the_compose_file_orders_by_what_each_container_names(document: dict[str, Any]) -> None:
+def test_the_compose_file_orders_containers_as_the_program_does(document: dict[str, Any]) -> None:
     services = document["services"]
     vault = services["hdrp-unit-compose-vault-bellevue"]
     assert vault["depends_on"] == {"hdrp-unit-compose-postgres-nord-1": {"condition": "service_healthy"}}
     assert "depends_on" not in services["hdrp-unit-compose-postgres-nord-1"]
+    # The booking app names only the array; the program also makes it wait for the vault.
+    assert sorted(services["hdrp-unit-compose-appointments-nord-1"]["depends_on"]) == [
+        "hdrp-unit-compose-postgres-nord-1",
+        "hdrp-unit-compose-vault-bellevue",
+    ]
 
 
 def test_the_compose_file_has_fresh_secrets_as_read_only_files(document: dict[str, Any]) -> None:
