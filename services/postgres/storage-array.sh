@@ -37,13 +37,18 @@ CREATE ROLE appointments WITH LOGIN;
 CREATE DATABASE appointments OWNER appointments;
 CREATE ROLE lab WITH LOGIN;
 CREATE DATABASE labresults OWNER lab;
-SELECT pg_create_physical_replication_slot('vault');
+SELECT pg_create_physical_replication_slot('vault', true);
 SQL
   local_server stop
 }
 
 # The deployed secrets are the truth: set them at every start, so that a
 # new secret in the stack config (a rotation) takes effect on redeploy.
+# The vault's slot reserves WAL from its creation: without that, the first
+# base backup's checkpoint could remove the segment the vault was about to
+# stream from, and the slot then pointed the vault at it for ever
+# ("requested WAL segment ... has already been removed"). A slot made
+# without reserving (by an older version) is made again.
 apply_secrets() {
   local_server start
   # A restored array replays the vault's WAL first; it takes writes once promoted.
@@ -56,6 +61,8 @@ ALTER ROLE postgres PASSWORD $(sql_literal "$(secret postgres_password)");
 ALTER ROLE replicator PASSWORD $(sql_literal "$(secret replication_password)");
 ALTER ROLE appointments PASSWORD $(sql_literal "$(secret appointments_db_password)");
 ALTER ROLE lab PASSWORD $(sql_literal "$(secret lab_db_password)");
+SELECT pg_drop_replication_slot('vault') FROM pg_replication_slots
+  WHERE slot_name = 'vault' AND restart_lsn IS NULL AND NOT active;
 SELECT pg_create_physical_replication_slot('vault', true)
   WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'vault');
 SQL

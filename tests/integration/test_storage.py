@@ -44,6 +44,11 @@ def test_every_commit_waits_for_the_vault(deployed: Deployed) -> None:
     )
     assert out.splitlines() == ["vault|streaming|sync"]
     assert host.check_output("psql -At -c 'SHOW synchronous_standby_names'") == "vault"
+    # The vault's slot holds WAL from its creation on (a slot that did not reserve any let the
+    # first base backup's checkpoint remove the segment the vault was to start from).
+    slot = "SELECT slot_type, active, restart_lsn IS NOT NULL FROM pg_replication_slots"
+    slot += " WHERE slot_name = 'vault'"
+    assert host.check_output(f'psql -At -c "{slot}"') == "physical|t|t"
 
 
 def test_vault_streams_wal_and_holds_a_base_backup(deployed: Deployed) -> None:
