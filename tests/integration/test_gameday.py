@@ -24,7 +24,7 @@ from rich.console import Console
 
 from drill import stack as stacks
 from drill.gameday.experiments import load_experiment
-from drill.gameday.run import GamedayOptions, run_gameday
+from drill.gameday.run import GamedayOptions, prepare_stack, run_gameday
 from drill.paths import PROJECT_ROOT
 from drill.recovery.recover import read_plan, recover
 from drill.workspace import check_stack_config, read_recovery
@@ -101,6 +101,10 @@ def test_an_interrupted_game_day_still_leaves_nothing_for_drill_up_to_change(
 ) -> None:
     """Ctrl-C while the plan re-creates the storage: rollbacks play, the run is reported,
     and `drill up` then finds nothing to change."""
+    # The game day before left the stack recovered, its array already in bellevue: rebuild it as
+    # planned first (as the game day would), so that the array seen below is the plan's new one.
+    prepare_stack(deployed.paths, STACK, CONSOLE)
+    stacks.up(deployed.paths, STACK, CONSOLE)
     started = time.time()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "drill"), "--stack", STACK, "gameday"],
