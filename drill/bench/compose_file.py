@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -119,10 +120,10 @@ def _service(
     return service, files
 
 
-def _named(declared: Any, with_internal: bool) -> dict[str, Any]:
+def _named(declared: Iterable[Declared], with_internal: bool) -> dict[str, Any]:
+    """Top-level networks or volumes by their Docker name."""
     found: dict[str, Any] = {}
     for item in declared:
-        assert isinstance(item, Declared)
         inputs = revealed(item.inputs)
         entry: dict[str, Any] = {
             "name": inputs["name"],
