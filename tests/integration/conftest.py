@@ -46,6 +46,12 @@ def _secret(paths: StatePaths, key: str) -> str:
     return stacks.secret(paths, STACK, key)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Game days last: each leaves the stack recovered (storage in the spare room) and the
+    next one rebuilds it as planned itself, so no test after them has to wait for a rebuild."""
+    items.sort(key=lambda item: item.path.name == "test_gameday.py")
+
+
 @pytest.fixture(scope="session")
 def deployed() -> Iterator[Deployed]:
     # `make integration` (so `make test` and CI) sets HOSPITAL_DRP_REQUIRE_ENGINE: there a
