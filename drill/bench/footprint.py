@@ -19,25 +19,27 @@ from rich.console import Console
 from drill.bench.stats import distribution
 from drill.errors import BenchError
 from drill.paths import PROJECT_ROOT
+from infra.topology import Topology
 
 SAMPLES = 6
 WORKLOAD_RATE = 6.0
 
 
-def bench_footprint(stack: str, console: Console) -> dict[str, Any]:
+def bench_footprint(topology: Topology, console: Console) -> dict[str, Any]:
     """Sample the deployed stack idle, then under the game day's workload."""
     with console.status("footprint: idle…"):
-        idle = _samples(stack)
+        idle = _samples(topology)
     drill = str(Path(sys.executable).parent / "drill")
     seconds = SAMPLES * 4 + 15
-    argv = [drill, "--stack", stack, "workload", "--rate", str(WORKLOAD_RATE), "--seconds", str(seconds)]
+    argv = [drill, "--stack", topology.stack, "workload"]
+    argv += ["--rate", str(WORKLOAD_RATE), "--seconds", str(seconds)]
     with console.status(f"footprint: under the workload ({WORKLOAD_RATE:g} op/s)…"):
         workload = subprocess.Popen(
             argv, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
             time.sleep(5)  # let every operation start
-            loaded = _samples(stack)
+            loaded = _samples(topology)
         finally:
             if workload.wait(timeout=seconds + 60) != 0:
                 raise BenchError(
@@ -46,8 +48,8 @@ def bench_footprint(stack: str, console: Console) -> dict[str, Any]:
     return {"idle": idle, "workload": {**loaded, "rate_per_s": WORKLOAD_RATE}}
 
 
-def _samples(stack: str) -> dict[str, Any]:
-    names = _containers(stack)
+def _samples(topology: Topology) -> dict[str, Any]:
+    names = sorted(c.name for c in topology.containers())
     memory: list[float] = []
     cpu: list[float] = []
     per_container: dict[str, list[float]] = {name: [] for name in names}
@@ -64,18 +66,6 @@ def _samples(stack: str) -> dict[str, Any]:
         "cpu_percent_of_one_core": distribution(cpu),
         "heaviest_mib": {name: round(statistics.median(values), 1) for name, values in heaviest},
     }
-
-
-def _containers(stack: str) -> list[str]:
-    done = subprocess.run(
-        ["docker", "ps", "--filter", f"label=hospital.stack={stack}", "--format", "{{.Names}}"],
-        capture_output=True,
-        check=True,
-    )
-    names = done.stdout.decode().split()
-    if not names:
-        raise BenchError(f"no container of stack {stack} is running", f"run `drill --stack {stack} up` first")
-    return sorted(names)
 
 
 def _stats(names: list[str]) -> dict[str, tuple[float, float]]:

@@ -35,6 +35,12 @@ def _d(values: dict[str, float]) -> list[str]:
     return [_n(values["median"]), f"{_n(values['min'])} - {_n(values['max'])}", _n(values["spread"])]
 
 
+def _table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
+    """A markdown section: its title, then one table."""
+    lines = [f"| {' | '.join(cells)} |" for cells in [header, *rows]]
+    return [f"### {title}", "", lines[0], "|" + "---|" * len(header), *lines[1:], ""]
+
+
 def render(results: dict[str, Any], name: str) -> str:
     """The markdown of every part the results hold."""
     machine = results.get("machine", {})
@@ -44,63 +50,65 @@ def render(results: dict[str, Any], name: str) -> str:
         "",
     ]
     if standup := results.get("standup"):
-        out += [
-            f"### Stand-up and tear-down ({standup['containers']} containers,"
+        out += _table(
+            f"Stand-up and tear-down ({standup['containers']} containers,"
             f" {standup['reps']} runs each, seconds)",
-            "",
-            "| command | median | min - max | spread |",
-            "|---|---|---|---|",
-        ]
-        for phase in ("up", "down"):
-            out += [
-                f"| `{command}` | {' | '.join(_d(values))} |" for command, values in standup[phase].items()
-            ]
-        out.append("")
+            ["command", "median", "min - max", "spread"],
+            [[f"`{command}`", *_d(v)] for phase in ("up", "down") for command, v in standup[phase].items()],
+        )
     if footprint := results.get("footprint"):
-        out += [
-            f"### Footprint of the whole replica ({footprint['idle']['containers']} containers)",
-            "",
-            "| state | memory MiB (median) | min - max | CPU % of one core (median) | min - max |",
-            "|---|---|---|---|---|",
-        ]
+        rows = []
         for state in ("idle", "workload"):
             row = footprint[state]
             memory, cpu = _d(row["memory_mib"]), _d(row["cpu_percent_of_one_core"])
             label = state if state == "idle" else f"workload {row['rate_per_s']:g} op/s"
-            out.append(f"| {label} | {memory[0]} | {memory[1]} | {cpu[0]} | {cpu[1]} |")
-        out.append("")
+            rows.append([label, memory[0], memory[1], cpu[0], cpu[1]])
+        out += _table(
+            f"Footprint of the whole replica ({footprint['idle']['containers']} containers)",
+            ["state", "memory MiB (median)", "min - max", "CPU % of one core (median)", "min - max"],
+            rows,
+        )
     if restore := results.get("restore"):
-        out += [
-            "### PostgreSQL restore from the vault against data size",
-            "",
-            "| data MB | vault MB read | rows | restore s | raw copy s | restore MB/s | copy MB/s | ratio |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for row in restore["sizes"]:
-            out.append(
-                f"| {_n(row['data_mb'])} | {row['vault_bytes'] / 1e6:.0f} | {row['rows']}"
-                f" | {_n(row['restore_s'])} | {_n(row['copy_s'])} | {_n(row['restore_mb_per_s'])}"
-                f" | {_n(row['copy_mb_per_s'])} | {_n(row['ratio'])} |"
-            )
-        out.append("")
+        out += _table(
+            "PostgreSQL restore from the vault against data size",
+            [
+                "data MB",
+                "vault MB read",
+                "rows",
+                "restore s",
+                "raw copy s",
+                "restore MB/s",
+                "copy MB/s",
+                "ratio",
+            ],
+            [
+                [_n(row["data_mb"]), f"{row['vault_bytes'] / 1e6:.0f}", str(row["rows"])]
+                + [
+                    _n(row[key])
+                    for key in ("restore_s", "copy_s", "restore_mb_per_s", "copy_mb_per_s", "ratio")
+                ]
+                for row in restore["sizes"]
+            ],
+        )
     if gamedays := results.get("gamedays"):
-        out += [
-            f"### {gamedays['runs']} {gamedays.get('experiment')} game days in a row"
+        rows = [["whole game day (s)", *_d(gamedays["seconds"])]]
+        rows += [[f"phase: {phase} (s)", *_d(v)] for phase, v in gamedays["phases_s"].items()]
+        rows += [[f"RTO {service} (s)", *_d(v)] for service, v in gamedays["rto_s"].items()]
+        for service in gamedays["acked"]:
+            acked, lost = _d(gamedays["acked"][service]), _d(gamedays["lost"][service])
+            rows.append(
+                [
+                    f"{service} acked / lost per game day",
+                    *(f"{a} / {b}" for a, b in zip(acked[:2], lost[:2], strict=True)),
+                    "-",
+                ]
+            )
+        out += _table(
+            f"{gamedays['runs']} {gamedays.get('experiment')} game days in a row"
             f" ({gamedays['passed']} passed,"
             f" {gamedays['lost_total']} of {gamedays['acked_total']} acknowledged writes lost;"
             f" `reports/{gamedays.get('soak_report')}`)",
-            "",
-            "| measure | median | min - max | spread |",
-            "|---|---|---|---|",
-            f"| whole game day (s) | {' | '.join(_d(gamedays['seconds']))} |",
-        ]
-        out += [f"| phase: {phase} (s) | {' | '.join(_d(v))} |" for phase, v in gamedays["phases_s"].items()]
-        out += [f"| RTO {service} (s) | {' | '.join(_d(v))} |" for service, v in gamedays["rto_s"].items()]
-        for service in gamedays["acked"]:
-            acked, lost = _d(gamedays["acked"][service]), _d(gamedays["lost"][service])
-            out.append(
-                f"| {service} acked / lost per game day | {acked[0]} / {lost[0]}"
-                f" | {acked[1]} / {lost[1]} | - |"
-            )
-        out.append("")
+            ["measure", "median", "min - max", "spread"],
+            rows,
+        )
     return "\n".join(out)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import time
 from typing import Any
@@ -24,7 +23,7 @@ import docker
 from docker.models.containers import Container
 from rich.console import Console
 
-from drill.engines import container_of, engine
+from drill.engines import container_of
 from drill.errors import BenchError
 from infra.backup_vault import export_url
 from infra.topology import Topology
@@ -42,9 +41,7 @@ def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> 
     """Fill, back up, restore and copy at each size; return one row per size."""
     array = _only(topology, "storage")
     vault = _only(topology, "vault")
-    client = engine(
-        next(r.docker_host for r in topology.rooms if r.name == topology.service("vault").containers[0].room)
-    )
+    client = vault.client  # the engine of the vault's room, where the restore runs
     [link] = [name for name in array.attrs["NetworkSettings"]["Networks"] if name.endswith("backup-link")]
     source = export_url(topology.prefix, topology.service("vault").containers[0].room)
     rows = []
@@ -196,20 +193,13 @@ def _timed_restore(
 
 
 def _needed(vault: Container, backup: str) -> str:
-    """The vault's files a restore reads: the base backup, and the WAL from the segment it starts at."""
-    label = _sh(vault, f"tar -xOf /vault/base/{backup}/base.tar backup_label")
-    found = re.search(r"^START WAL LOCATION: .* \(file ([0-9A-F]{24})\)$", label, re.MULTILINE)
-    if found is None:
+    """The vault's files a restore reads, as its export names them (the restore set)."""
+    wanted = json.loads(_sh(vault, "python3 /app/vault-export.py --restore-set /vault"))
+    if wanted["base"] != backup:
         raise BenchError(
-            f"the base backup {backup} has no start in its backup_label", f"docker logs {vault.name}"
+            f"the vault's newest base backup is {wanted['base']}, not {backup}", f"docker logs {vault.name}"
         )
-    start = found.group(1)[8:]
-    wal = [
-        name
-        for name in _sh(vault, "ls /vault/wal").split()
-        if not (re.fullmatch(r"[0-9A-F]{24}(\.partial)?", name) and name[8:24] < start)
-    ]
-    return " ".join([f"/vault/base/{backup}", *(f"/vault/wal/{name}" for name in wal)])
+    return " ".join([f"/vault/base/{backup}", *(f"/vault/wal/{name}" for name in wanted["wal"])])
 
 
 def _timed_copy(client: docker.DockerClient, vault: Container, files: str, prefix: str) -> float:

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import platform
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from drill import stack as stacks
 from drill.bench.footprint import bench_footprint
 from drill.bench.readme import write_readme
 from drill.bench.restore import bench_restore
-from drill.bench.standup import bench_standup, bench_tools
+from drill.bench.standup import bench_standup, bench_tools, hyperfine_version
 from drill.bench.stats import distribution
 from drill.errors import BenchError
 from drill.gameday.experiments import load_experiment
@@ -55,6 +54,8 @@ def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Pat
     """Run the chosen parts; return the results file."""
     path = RESULTS / f"{dt.date.today().isoformat()}.json"
     results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    if "standup" in options.parts:
+        bench_tools(paths, console)  # first, so that the machine's record names their versions
     results["machine"] = machine(paths)
 
     def save(part: str, value: dict[str, Any]) -> None:
@@ -64,14 +65,12 @@ def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Pat
         write_readme(path)
 
     if "standup" in options.parts:
-        bench_tools(paths, console)
-        results["machine"] = machine(paths)
         save("standup", bench_standup(paths, options.stack, options.reps, console))
     if "footprint" in options.parts or "restore" in options.parts:
         prepare_stack(paths, options.stack, console)
         topology = stacks.up(paths, options.stack, console).topology
         if "footprint" in options.parts:
-            save("footprint", bench_footprint(options.stack, console))
+            save("footprint", bench_footprint(topology, console))
         if "restore" in options.parts:
             save("restore", bench_restore(topology, list(options.sizes_mb), console))
             stacks.down(paths, options.stack, console)  # the bench rows go with it
@@ -125,7 +124,6 @@ def gameday_distributions(soak_report: Path) -> dict[str, Any]:
 def machine(paths: StatePaths) -> dict[str, Any]:
     """What the figures were measured on."""
     meminfo = Path("/proc/meminfo").read_text().split()
-    hyperfine = subprocess.run(["hyperfine", "--version"], capture_output=True, check=False)
     return {
         "cores": os.cpu_count(),
         "memory_gib": round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024 / 1024, 1),
@@ -133,5 +131,5 @@ def machine(paths: StatePaths) -> dict[str, Any]:
         "dockerd": engine_version(),
         "pulumi": describe_pulumi_cli(paths),
         "compose": describe_compose(paths),
-        "hyperfine": hyperfine.stdout.decode().strip() or None,
+        "hyperfine": hyperfine_version(),
     }

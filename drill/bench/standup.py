@@ -38,7 +38,7 @@ def bench_tools(paths: StatePaths, console: Console) -> None:
     """What only the benchmarks need: hyperfine (Debian) and Docker Compose v2 (built with Go)."""
     run_steps(
         [
-            Step("hyperfine", _hyperfine_version, _install_hyperfine, "apt-get install hyperfine"),
+            Step("hyperfine", hyperfine_version, _install_hyperfine, "apt-get install hyperfine"),
             Step(
                 "Docker Compose",
                 lambda: describe_compose(paths),
@@ -95,7 +95,8 @@ def _count_services(compose_file: Path) -> int:
     return len(yaml.safe_load(compose_file.read_text())["services"])
 
 
-def _hyperfine_version() -> str | None:
+def hyperfine_version() -> str | None:
+    """`hyperfine --version`, or None when it is not installed."""
     if not is_installed("hyperfine"):
         return None
     done = run_command(["hyperfine", "--version"], fix="reinstall hyperfine")
@@ -104,7 +105,7 @@ def _hyperfine_version() -> str | None:
 
 def _install_hyperfine() -> str:
     install_debian_packages(["hyperfine"])
-    found = _hyperfine_version()
+    found = hyperfine_version()
     if not found:
         raise ToolchainError(
             "hyperfine does not run after installing it", "apt-get install --reinstall hyperfine"

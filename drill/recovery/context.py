@@ -28,10 +28,12 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a verification found: whether the step worked, and what it saw."""
+    """What a verification found: whether the step worked, and what it saw; final when a failure
+    cannot pass by waiting (polling stops there instead of at the step's timeout)."""
 
     ok: bool
     detail: str
+    final: bool = False
 
 
 @dataclass

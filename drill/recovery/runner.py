@@ -1,7 +1,7 @@
 """Running a recovery plan: groups in order, each step acted, verified, timed.
 
-A step's verification is polled until it passes or the step's timeout runs
-out; an action that raises, or a verification that never passes, fails the
+A step's verification is polled until it passes, the step's timeout runs
+out, or it says its failure is final; an action that raises, or a verification that never passes, fails the
 step, and every later step is reported skipped. Nothing is hidden: the
 result holds every step with its times, what it saw, the time each service
 was verified back, and what the plan says it cannot restore.
@@ -115,13 +115,13 @@ def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> StepResult:
 
 
 def _poll(rec: Recovery, step: StepSpec, deadline: float) -> Verdict:
-    """Verify until it passes or the deadline passes; return the last verdict."""
+    """Verify until it passes, fails for good or the deadline passes; return the last verdict."""
     while True:
         try:
             verdict = VERIFICATIONS[step.verify](rec)
         except (clients.Unsent, clients.Unanswered, docker.errors.DockerException) as exc:
             verdict = Verdict(False, f"no answer: {exc}")
-        if verdict.ok or time.monotonic() >= deadline:
+        if verdict.ok or verdict.final or time.monotonic() >= deadline:
             return verdict
         log.debug("step %s not verified yet: %s", step.name, verdict.detail)
         time.sleep(POLL_S)

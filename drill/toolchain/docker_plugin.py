@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tarfile
 from pathlib import Path
 
 from drill.errors import ToolchainError
 from drill.paths import PROJECT_ROOT, StatePaths
 from drill.process import is_installed, run_command
+from drill.toolchain.build_cache import FROM_CACHE, build_once, recipe_key
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.toolchain.versions import docker_plugin_version
@@ -49,12 +51,22 @@ def build_docker_plugin(paths: StatePaths) -> str:
         raise ToolchainError("the Pulumi CLI is missing", "run `make bootstrap` to build it first")
     version = docker_plugin_version()
     work = paths.build / "docker-provider"
-    run_command(
-        ["bash", str(BUILD_SCRIPT), version, str(work)],
-        timeout=3600,
-        fix=f"check that the Go module proxy is reachable; the build runs in {work}",
-    )
     tarball = work / f"pulumi-resource-docker-v{version}.tar.gz"
+
+    def build() -> None:
+        run_command(
+            ["bash", str(BUILD_SCRIPT), version, str(work)],
+            timeout=3600,
+            fix=f"check that the Go module proxy is reachable; the build runs in {work}",
+        )
+
+    cached = build_once(
+        "pulumi-resource-docker",
+        recipe_key([BUILD_SCRIPT.parent], version),
+        tarball,
+        build,
+        lambda: tarfile.is_tarfile(tarball),
+    )
     run_command(
         [str(cli), "plugin", "install", "resource", "docker", version, "--file", str(tarball), "--reinstall"],
         env={**os.environ, **pulumi_env(paths)},
@@ -67,4 +79,4 @@ def build_docker_plugin(paths: StatePaths) -> str:
             f"the installed docker plugin in {plugin_dir(paths)} does not report v{version}",
             "delete that folder and run `make bootstrap` again",
         )
-    return found
+    return found + (f" ({FROM_CACHE})" if cached else "")

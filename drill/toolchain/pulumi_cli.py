@@ -9,10 +9,12 @@ from pathlib import Path
 from drill.errors import ToolchainError
 from drill.paths import PROJECT_ROOT, StatePaths
 from drill.process import is_installed, run_command
+from drill.toolchain.build_cache import FROM_CACHE, build_once, recipe_key
 from drill.toolchain.versions import PULUMI_CLI_VERSION, parse_version
 
 BUILDER = PROJECT_ROOT / "toolchain" / "pulumi-cli"
 _LDFLAGS = f"-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v{PULUMI_CLI_VERSION}"
+PACKAGE = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 
 
 def cli_version(binary: Path) -> str | None:
@@ -54,22 +56,19 @@ def build_pulumi_cli(paths: StatePaths) -> str:
         raise ToolchainError("Go is not installed", "install Go 1.26 or newer and put `go` on PATH")
     paths.tools_bin.mkdir(parents=True, exist_ok=True)
     target = paths.tools_bin / "pulumi"
-    run_command(
-        [
-            "go",
-            "build",
-            "-trimpath",
-            "-ldflags",
-            _LDFLAGS,
-            "-o",
-            str(target),
-            "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
-        ],
-        cwd=BUILDER,
-        timeout=3600,
-        fix=f"check that the Go module proxy is reachable, then run `go build` in {BUILDER}",
-    )
+    argv = ["go", "build", "-trimpath", "-ldflags", _LDFLAGS, "-o", str(target), PACKAGE]
+
+    def build() -> None:
+        run_command(
+            argv,
+            cwd=BUILDER,
+            timeout=3600,
+            fix=f"check that the Go module proxy is reachable, then run `go build` in {BUILDER}",
+        )
+
+    key = recipe_key([BUILDER], _LDFLAGS, PACKAGE)  # not the output path: every checkout shares it
+    cached = build_once("pulumi", key, target, build, lambda: bool(cli_version(target)))
     found = cli_version(target)
     if not found:
         raise ToolchainError(f"the built {target} does not run", "delete it and run `make bootstrap` again")
-    return f"{target} {found}"
+    return f"{target} {found}" + (f" ({FROM_CACHE})" if cached else "")

@@ -8,9 +8,14 @@ What a restore in another room needs and nothing more:
                     the same without the WAL segments older than that one
                     (by log and segment number, whatever the timeline):
                     what a restore from a base backup does not need
+  GET /restore-set  JSON {"base", "start", "wal"}: the newest complete base
+                    backup under base/, the WAL file its backup_label starts
+                    at ("" when it names none) and the files of wal/ a
+                    restore from it reads (none older than the start)
 Paths are relative to the exported root and may not leave it.
 
 usage: vault-export.py ROOT PORT
+       vault-export.py --restore-set ROOT   print the restore set and exit
 """
 
 from __future__ import annotations
@@ -32,6 +37,31 @@ def older_segment(name: str, since: str) -> bool:
     return bool(since) and SEGMENT.match(name) is not None and name[8:24] < since[8:24]
 
 
+def start_segment(base_tar: Path) -> str:
+    """The WAL file a base backup starts at, from its backup_label ("" when it cannot be read)."""
+    try:
+        with tarfile.open(base_tar) as tar:
+            member = tar.extractfile("backup_label")
+            label = member.read().decode() if member else ""
+    except (OSError, KeyError, tarfile.TarError):
+        return ""
+    found = re.search(r"^START WAL LOCATION: .* \(file ([0-9A-F]{24})\)$", label, re.MULTILINE)
+    return found.group(1) if found else ""
+
+
+def restore_set(root: Path) -> dict[str, object]:
+    """What a restore from the newest complete base backup under root reads."""
+    base, wal = root / "base", root / "wal"
+    backups = base.iterdir() if base.is_dir() else iter(())
+    complete = sorted(p.name for p in backups if p.is_dir() and not p.name.endswith(".partial"))
+    if not complete:
+        return {"base": None, "start": "", "wal": []}
+    start = start_segment(base / complete[-1] / "base.tar")
+    segments = wal.iterdir() if wal.is_dir() else iter(())
+    needed = sorted(p.name for p in segments if not older_segment(p.name, start))
+    return {"base": complete[-1], "start": start, "wal": needed}
+
+
 class Export(BaseHTTPRequestHandler):
     """Answers /list/<dir> and /tar/<dir> under the root."""
 
@@ -42,23 +72,30 @@ class Export(BaseHTTPRequestHandler):
         kind, _, rest = path.lstrip("/").partition("/")
         folder = self.inside(unquote(rest))
         since = parse_qs(query).get("since", [""])[0]
+        if path == "/restore-set":
+            self.send_json(restore_set(self.root))
+            return
         if folder is None or not folder.is_dir() or kind not in ("list", "tar"):
             self.send_error(HTTPStatus.NOT_FOUND, "no such folder in the vault")
             return
-        self.send_response(HTTPStatus.OK)
         if kind == "list":
-            body = json.dumps(sorted(p.name for p in folder.iterdir())).encode()
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_json(sorted(p.name for p in folder.iterdir()))
             return
+        self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "application/x-tar")
         self.end_headers()
         with tarfile.open(fileobj=self.wfile, mode="w|") as tar:
             for entry in sorted(folder.iterdir()):
                 if not older_segment(entry.name, since):
                     tar.add(entry, arcname=entry.name)
+
+    def send_json(self, value: object) -> None:
+        body = json.dumps(value).encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def inside(self, relative: str) -> Path | None:
         """The folder relative names under the root, or None when it would leave the root."""
@@ -70,6 +107,9 @@ class Export(BaseHTTPRequestHandler):
 
 
 def main() -> int:
+    if sys.argv[1] == "--restore-set":
+        print(json.dumps(restore_set(Path(sys.argv[2]))))
+        return 0
     Export.root = Path(sys.argv[1]).resolve()
     server = ThreadingHTTPServer(("0.0.0.0", int(sys.argv[2])), Export)  # noqa: S104 - internal backup link only
     server.serve_forever()

@@ -3,8 +3,9 @@
 
 usage:
   vault-fetch.py postgres URL DEST   the newest complete base backup into DEST/base/<name>/
-                                     and every WAL file it needs (from the segment its
-                                     backup_label starts at) into DEST/wal/
+                                     and every WAL file it needs (the export's restore
+                                     set: from the segment its backup_label starts at)
+                                     into DEST/wal/
   vault-fetch.py tree URL DIR DEST   the folder DIR of the export into DEST
 Exits 1 with one line on stderr when the vault does not answer or holds nothing.
 """
@@ -12,7 +13,6 @@ Exits 1 with one line on stderr when the vault does not answer or holds nothing.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import tarfile
 import urllib.error
@@ -22,11 +22,13 @@ from pathlib import Path
 TIMEOUT_S = 30
 
 
-def listing(url: str, folder: str) -> list[str]:
-    """The names in folder of the export at url."""
-    with urllib.request.urlopen(f"{url}/list/{folder}", timeout=TIMEOUT_S) as answer:  # noqa: S310
-        names = json.loads(answer.read())
-    return [str(n) for n in names]
+def restore_set(url: str) -> dict[str, object]:
+    """What the export at url says a restore reads: newest complete base backup, start, WAL files."""
+    with urllib.request.urlopen(f"{url}/restore-set", timeout=TIMEOUT_S) as answer:  # noqa: S310
+        found = json.loads(answer.read())
+    if not isinstance(found, dict):
+        raise ValueError(f"the vault at {url} answered {found!r} for its restore set")
+    return found
 
 
 def unpack(url: str, folder: str, dest: Path, since: str = "") -> None:
@@ -42,23 +44,14 @@ def unpack(url: str, folder: str, dest: Path, since: str = "") -> None:
 
 
 def fetch_postgres(url: str, dest: Path) -> str:
-    """The newest complete base backup and all WAL; return the base backup's name."""
-    complete = [n for n in listing(url, "base") if not n.endswith(".partial")]
-    if not complete:
+    """The newest complete base backup and the WAL it needs; return the base backup's name."""
+    wanted = restore_set(url)
+    newest = wanted.get("base")
+    if not newest:
         raise LookupError(f"the vault at {url} holds no complete base backup")
-    newest = sorted(complete)[-1]
-    unpack(url, f"base/{newest}", dest / "base" / newest)
-    unpack(url, "wal", dest / "wal", since=start_segment(dest / "base" / newest / "base.tar"))
-    return newest
-
-
-def start_segment(base_tar: Path) -> str:
-    """The WAL file a base backup starts at, from its backup_label ("" when it cannot be read)."""
-    with tarfile.open(base_tar) as tar:
-        member = tar.extractfile("backup_label")
-        label = member.read().decode() if member else ""
-    found = re.search(r"^START WAL LOCATION: .* \(file ([0-9A-F]{24})\)$", label, re.MULTILINE)
-    return found.group(1) if found else ""
+    unpack(url, f"base/{newest}", dest / "base" / str(newest))
+    unpack(url, "wal", dest / "wal", since=str(wanted.get("start", "")))
+    return str(newest)
 
 
 def main() -> int:

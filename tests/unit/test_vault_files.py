@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
+import subprocess
 import sys
 import tarfile
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -104,8 +108,34 @@ def test_older_segments_are_told_by_log_and_segment(name: str, older: bool) -> N
 
 
 def test_the_export_never_leaves_its_root(vault: str) -> None:
-    import urllib.error
-    import urllib.request
-
     with pytest.raises(urllib.error.HTTPError, match="404"):
         urllib.request.urlopen(f"{vault}/tar/..%2F..%2Fetc", timeout=5)
+
+
+def test_the_restore_set_names_the_newest_complete_backup_and_the_wal_it_needs(vault: str) -> None:
+    root = Path(str(EXPORT.Export.root))
+    (root / "base" / "20261129T000000Z.partial").mkdir()  # a base backup still being written
+    with urllib.request.urlopen(f"{vault}/restore-set", timeout=5) as answer:
+        served = json.loads(answer.read())
+    assert served == {
+        "base": "20261128T000000Z",
+        "start": "000000010000000000000003",
+        "wal": [
+            "000000010000000000000003",
+            "000000010000000000000004",
+            "00000002.history",
+            "000000020000000000000004.partial",
+        ],
+    }
+    script = PROJECT_ROOT / "services" / "common" / "vault-export.py"
+    printed = subprocess.run(
+        [sys.executable, str(script), "--restore-set", str(root)], capture_output=True, check=True
+    )
+    assert json.loads(printed.stdout) == served  # what the benchmark reads in the vault's container
+
+
+def test_a_vault_without_a_complete_base_backup_is_refused_by_name(vault: str, tmp_path: Path) -> None:
+    root = Path(str(EXPORT.Export.root))
+    (root / "base" / "20261128T000000Z").rename(root / "base" / "20261128T000000Z.partial")
+    with pytest.raises(LookupError, match="holds no complete base backup"):
+        FETCH.fetch_postgres(vault, tmp_path / "fetched")

@@ -1,0 +1,69 @@
+"""The machine's cache of what the toolchain builds with Go, shared by every checkout.
+
+Building the Pulumi CLI, the docker plugin or Compose links large binaries:
+tens of seconds even when Go's own caches are warm. A product is kept here
+under a key of everything that makes it (the recipe files under toolchain/,
+the version and link flags, the Go version), so a fresh clone on a machine
+that built the same product before copies it instead. A copy that does not
+work is dropped and built again; only a product that works is kept.
+
+Where: $HOSPITAL_DRP_BUILD_CACHE, else $XDG_CACHE_HOME/hospital-drp/builds,
+else ~/.cache/hospital-drp/builds. Deleting it only costs a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+FROM_CACHE = "copied from this machine's build cache"
+
+
+def cache_dir() -> Path:
+    """The folder of cached products."""
+    if chosen := os.environ.get("HOSPITAL_DRP_BUILD_CACHE"):
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hospital-drp" / "builds"
+
+
+def recipe_key(recipe: Iterable[Path], *settings: str) -> str:
+    """A digest of the recipe's files (folders walked), the settings and the Go version."""
+    digest = hashlib.sha256()
+    go = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, check=False)
+    for part in (*settings, go.stdout.decode().strip()):
+        digest.update(part.encode() + b"\0")
+    for top in recipe:
+        files = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
+        for path in files:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def build_once(
+    name: str, key: str, product: Path, build: Callable[[], None], works: Callable[[], bool]
+) -> bool:
+    """Put a working product in place: copied from the cache when it holds one for key, else built
+    (and then kept). Return whether it came from the cache."""
+    entry = cache_dir() / f"{name}-{key}"
+    if entry.is_file():
+        _place(entry, product)
+        if works():
+            return True
+        entry.unlink(missing_ok=True)
+    build()
+    if works():
+        _place(product, entry)
+    return False
+
+
+def _place(source: Path, target: Path) -> None:
+    """Copy source to target whole or not at all (a copy cut short never stands as the product)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copy2(source, partial)
+    os.replace(partial, target)
