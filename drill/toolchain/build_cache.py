@@ -20,6 +20,9 @@ import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from drill.errors import ToolchainError
+from drill.process import is_installed, run_command
+
 FROM_CACHE = "copied from this machine's build cache"
 
 
@@ -59,6 +62,27 @@ def build_once(
     if works():
         _place(product, entry)
     return False
+
+
+def go_build_once(
+    name: str, builder: Path, package: str, ldflags: str, output: Path, works: Callable[[], bool]
+) -> bool:
+    """`go build` package through the builder module (go.mod + go.sum) into output, unless the cache
+    holds it; return whether it came from the cache."""
+    if not is_installed("go"):
+        raise ToolchainError("Go is not installed", "install Go 1.26 or newer and put `go` on PATH")
+    output.parent.mkdir(parents=True, exist_ok=True)
+
+    def build() -> None:
+        run_command(
+            ["go", "build", "-trimpath", "-ldflags", ldflags, "-o", str(output), package],
+            cwd=builder,
+            timeout=3600,
+            fix=f"check that the Go module proxy is reachable, then run `go build` in {builder}",
+        )
+
+    # The key leaves out the output path: every checkout shares the product.
+    return build_once(name, recipe_key([builder], ldflags, package), output, build, works)
 
 
 def _place(source: Path, target: Path) -> None:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from drill.errors import ToolchainError
 from drill.paths import PROJECT_ROOT, StatePaths
-from drill.process import is_installed, run_command
-from drill.toolchain.build_cache import FROM_CACHE, build_once, recipe_key
+from drill.toolchain.build_cache import FROM_CACHE, go_build_once
 from drill.toolchain.versions import COMPOSE_VERSION
 
 BUILDER = PROJECT_ROOT / "toolchain" / "docker-compose"
@@ -39,22 +38,10 @@ def describe_compose(paths: StatePaths) -> str | None:
 
 def build_compose(paths: StatePaths) -> str:
     """Build Docker Compose from the Go module proxy into the tools folder."""
-    if not is_installed("go"):
-        raise ToolchainError("Go is not installed", "install Go 1.26 or newer and put `go` on PATH")
-    paths.tools_bin.mkdir(parents=True, exist_ok=True)
     output = compose_binary(paths)
-    argv = ["go", "build", "-trimpath", "-ldflags", _LDFLAGS, "-o", str(output), PACKAGE]
-
-    def build() -> None:
-        run_command(
-            argv,
-            cwd=BUILDER,
-            timeout=3600,
-            fix=f"check that the Go module proxy is reachable, then run `go build` in {BUILDER}",
-        )
-
-    key = recipe_key([BUILDER], _LDFLAGS, PACKAGE)  # not the output path: every checkout shares it
-    cached = build_once("docker-compose", key, output, build, lambda: bool(describe_compose(paths)))
+    cached = go_build_once(
+        "docker-compose", BUILDER, PACKAGE, _LDFLAGS, output, lambda: bool(describe_compose(paths))
+    )
     found = describe_compose(paths)
     if not found:
         raise ToolchainError(f"the built {output} does not run", "delete it and run `make bench` again")

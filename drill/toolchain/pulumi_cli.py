@@ -8,8 +8,7 @@ from pathlib import Path
 
 from drill.errors import ToolchainError
 from drill.paths import PROJECT_ROOT, StatePaths
-from drill.process import is_installed, run_command
-from drill.toolchain.build_cache import FROM_CACHE, build_once, recipe_key
+from drill.toolchain.build_cache import FROM_CACHE, go_build_once
 from drill.toolchain.versions import PULUMI_CLI_VERSION, parse_version
 
 BUILDER = PROJECT_ROOT / "toolchain" / "pulumi-cli"
@@ -52,22 +51,8 @@ def build_pulumi_cli(paths: StatePaths) -> str:
 
     Raises ToolchainError when Go is missing or the build fails.
     """
-    if not is_installed("go"):
-        raise ToolchainError("Go is not installed", "install Go 1.26 or newer and put `go` on PATH")
-    paths.tools_bin.mkdir(parents=True, exist_ok=True)
     target = paths.tools_bin / "pulumi"
-    argv = ["go", "build", "-trimpath", "-ldflags", _LDFLAGS, "-o", str(target), PACKAGE]
-
-    def build() -> None:
-        run_command(
-            argv,
-            cwd=BUILDER,
-            timeout=3600,
-            fix=f"check that the Go module proxy is reachable, then run `go build` in {BUILDER}",
-        )
-
-    key = recipe_key([BUILDER], _LDFLAGS, PACKAGE)  # not the output path: every checkout shares it
-    cached = build_once("pulumi", key, target, build, lambda: bool(cli_version(target)))
+    cached = go_build_once("pulumi", BUILDER, PACKAGE, _LDFLAGS, target, lambda: bool(cli_version(target)))
     found = cli_version(target)
     if not found:
         raise ToolchainError(f"the built {target} does not run", "delete it and run `make bootstrap` again")
