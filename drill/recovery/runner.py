@@ -1,10 +1,11 @@
 """Running a recovery plan: groups in order, each step acted, verified, timed.
 
 A step's verification is polled until it passes, the step's timeout runs
-out, or it says its failure is final; an action that raises, or a verification that never passes, fails the
-step, and every later step is reported skipped. Nothing is hidden: the
-result holds every step with its times, what it saw, the time each service
-was verified back, and what the plan says it cannot restore.
+out, or it says its failure is final; an action that raises, or a
+verification that never passes, fails the step, and every later step is
+reported skipped. Nothing is hidden: the result holds every step with its
+times, what it saw, the time each service was verified back, and what the
+plan says it cannot restore.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from drill.errors import ToolchainError
@@ -47,28 +48,42 @@ def recipe_key(recipe: Iterable[Path], *settings: str) -> str:
     return digest.hexdigest()[:24]
 
 
+@dataclass(frozen=True)
+class Built:
+    """What build_once put in place: what its check said of it (None: it does not work), and
+    whether it came from the cache."""
+
+    found: str | None
+    cached: bool
+
+    def said(self, description: str) -> str:
+        """The product's description, telling when it came from the cache."""
+        return f"{description} ({FROM_CACHE})" if self.cached else description
+
+
 def build_once(
-    name: str, key: str, product: Path, build: Callable[[], None], works: Callable[[], bool]
-) -> bool:
+    name: str, key: str, product: Path, build: Callable[[], None], describe: Callable[[], str | None]
+) -> Built:
     """Put a working product in place: copied from the cache when it holds one for key, else built
-    (and then kept). Return whether it came from the cache."""
+    (and then kept). describe checks it: what it says, or None when the product does not work."""
     entry = cache_dir() / f"{name}-{key}"
     if entry.is_file():
         _place(entry, product)
-        if works():
-            return True
+        if found := describe():
+            return Built(found, cached=True)
         entry.unlink(missing_ok=True)
     build()
-    if works():
+    found = describe()
+    if found:
         _place(product, entry)
-    return False
+    return Built(found, cached=False)
 
 
 def go_build_once(
-    name: str, builder: Path, package: str, ldflags: str, output: Path, works: Callable[[], bool]
-) -> bool:
+    name: str, builder: Path, package: str, ldflags: str, output: Path, describe: Callable[[], str | None]
+) -> Built:
     """`go build` package through the builder module (go.mod + go.sum) into output, unless the cache
-    holds it; return whether it came from the cache."""
+    holds it (build_once)."""
     if not is_installed("go"):
         raise ToolchainError("Go is not installed", "install Go 1.26 or newer and put `go` on PATH")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +97,7 @@ def go_build_once(
         )
 
     # The key leaves out the output path: every checkout shares the product.
-    return build_once(name, recipe_key([builder], ldflags, package), output, build, works)
+    return build_once(name, recipe_key([builder], ldflags, package), output, build, describe)
 
 
 def _place(source: Path, target: Path) -> None:

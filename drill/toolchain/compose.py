@@ -13,7 +13,7 @@ from pathlib import Path
 
 from drill.errors import ToolchainError
 from drill.paths import PROJECT_ROOT, StatePaths
-from drill.toolchain.build_cache import FROM_CACHE, go_build_once
+from drill.toolchain.build_cache import go_build_once
 from drill.toolchain.versions import COMPOSE_VERSION
 
 BUILDER = PROJECT_ROOT / "toolchain" / "docker-compose"
@@ -39,10 +39,9 @@ def describe_compose(paths: StatePaths) -> str | None:
 def build_compose(paths: StatePaths) -> str:
     """Build Docker Compose from the Go module proxy into the tools folder."""
     output = compose_binary(paths)
-    cached = go_build_once(
-        "docker-compose", BUILDER, PACKAGE, _LDFLAGS, output, lambda: bool(describe_compose(paths))
+    built = go_build_once(
+        "docker-compose", BUILDER, PACKAGE, _LDFLAGS, output, lambda: describe_compose(paths)
     )
-    found = describe_compose(paths)
-    if not found:
+    if not built.found:
         raise ToolchainError(f"the built {output} does not run", "delete it and run `make bench` again")
-    return found + (f" ({FROM_CACHE})" if cached else "")
+    return built.said(built.found)

@@ -11,7 +11,7 @@ from pathlib import Path
 from drill.errors import ToolchainError
 from drill.paths import PROJECT_ROOT, StatePaths
 from drill.process import is_installed, run_command
-from drill.toolchain.build_cache import FROM_CACHE, build_once, recipe_key
+from drill.toolchain.build_cache import build_once, recipe_key
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.toolchain.versions import docker_plugin_version
@@ -60,12 +60,12 @@ def build_docker_plugin(paths: StatePaths) -> str:
             fix=f"check that the Go module proxy is reachable; the build runs in {work}",
         )
 
-    cached = build_once(
+    built = build_once(
         "pulumi-resource-docker",
         recipe_key([BUILD_SCRIPT.parent], version),
         tarball,
         build,
-        lambda: tarfile.is_tarfile(tarball),
+        lambda: str(tarball) if tarfile.is_tarfile(tarball) else None,
     )
     run_command(
         [str(cli), "plugin", "install", "resource", "docker", version, "--file", str(tarball), "--reinstall"],
@@ -79,4 +79,4 @@ def build_docker_plugin(paths: StatePaths) -> str:
             f"the installed docker plugin in {plugin_dir(paths)} does not report v{version}",
             "delete that folder and run `make bootstrap` again",
         )
-    return found + (f" ({FROM_CACHE})" if cached else "")
+    return built.said(found)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from drill.errors import ToolchainError
 from drill.paths import PROJECT_ROOT, StatePaths
-from drill.toolchain.build_cache import FROM_CACHE, go_build_once
+from drill.toolchain.build_cache import go_build_once
 from drill.toolchain.versions import PULUMI_CLI_VERSION, parse_version
 
 BUILDER = PROJECT_ROOT / "toolchain" / "pulumi-cli"
@@ -52,8 +52,7 @@ def build_pulumi_cli(paths: StatePaths) -> str:
     Raises ToolchainError when Go is missing or the build fails.
     """
     target = paths.tools_bin / "pulumi"
-    cached = go_build_once("pulumi", BUILDER, PACKAGE, _LDFLAGS, target, lambda: bool(cli_version(target)))
-    found = cli_version(target)
-    if not found:
+    built = go_build_once("pulumi", BUILDER, PACKAGE, _LDFLAGS, target, lambda: cli_version(target))
+    if not built.found:
         raise ToolchainError(f"the built {target} does not run", "delete it and run `make bootstrap` again")
-    return f"{target} {found}" + (f" ({FROM_CACHE})" if cached else "")
+    return built.said(f"{target} {built.found}")

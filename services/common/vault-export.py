@@ -69,12 +69,12 @@ class Export(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")
-        kind, _, rest = path.lstrip("/").partition("/")
-        folder = self.inside(unquote(rest))
-        since = parse_qs(query).get("since", [""])[0]
         if path == "/restore-set":
             self.send_json(restore_set(self.root))
             return
+        kind, _, rest = path.lstrip("/").partition("/")
+        folder = self.inside(unquote(rest))
+        since = parse_qs(query).get("since", [""])[0]
         if folder is None or not folder.is_dir() or kind not in ("list", "tar"):
             self.send_error(HTTPStatus.NOT_FOUND, "no such folder in the vault")
             return

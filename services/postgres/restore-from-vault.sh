@@ -37,18 +37,15 @@ fi
 mkdir -p "$PGDATA"
 chmod 700 "$PGDATA"
 tar -xf "$vault/base/$newest/base.tar" -C "$PGDATA"
-# WAL segments older than the one the base backup starts at are not needed.
-start=$(sed -n 's/^START WAL LOCATION: .* (file \([0-9A-F]\{24\}\))$/\1/p' "$PGDATA/backup_label")
 [ "$take" = mv ] && rm -rf "${vault:?}/base"  # extracted: our fetched copy of it is not needed
 
+# A fetch holds only the WAL from the base backup's start (the export's restore
+# set); a local vault folder holds all, of which recovery asks only for what it needs.
 wal=$PGDATA/../restore-wal
 rm -rf "$wal"
 mkdir -p "$wal"
 for file in "$vault"/wal/*; do
   name=$(basename "$file")
-  if [[ -n "$start" && "$name" =~ ^[0-9A-F]{24}(\.partial)?$ && "${name:8:16}" < "${start:8:16}" ]]; then
-    continue
-  fi
   case "$name" in
     *.partial) [ "$with_partial" = yes ] && $take "$file" "$wal/${name%.partial}" ;;
     *) $take "$file" "$wal/$name" ;;

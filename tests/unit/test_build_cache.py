@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,17 @@ def make(product: Path, builds: list[Path], content: bytes = b"binary") -> None:
     builds.append(product)
 
 
+def runs(product: Path) -> Callable[[], str | None]:
+    """A check that the product is there, as a version check of a real binary."""
+    return lambda: f"{product.name} v1" if product.exists() else None
+
+
 def test_a_product_built_once_is_copied_into_the_next_checkout(recipe: Path, tmp_path: Path) -> None:
     builds: list[Path] = []
     key = recipe_key([recipe], "-X version=1")
     first, second = tmp_path / "one" / "pulumi", tmp_path / "two" / "pulumi"
-    assert build_once("pulumi", key, first, lambda: make(first, builds), first.exists) is False
-    assert build_once("pulumi", key, second, lambda: make(second, builds), second.exists) is True
+    assert build_once("pulumi", key, first, lambda: make(first, builds), runs(first)).cached is False
+    assert build_once("pulumi", key, second, lambda: make(second, builds), runs(second)).cached is True
     assert builds == [first]
     assert second.read_bytes() == b"binary" and second.stat().st_mode & 0o111
 
@@ -40,15 +46,15 @@ def test_a_cached_copy_that_does_not_work_is_built_again(recipe: Path, tmp_path:
     builds: list[Path] = []
     key = recipe_key([recipe])
     first, second = tmp_path / "one" / "tool", tmp_path / "two" / "tool"
-    build_once("tool", key, first, lambda: make(first, builds, b"broken"), lambda: True)
+    build_once("tool", key, first, lambda: make(first, builds, b"broken"), lambda: "tool")
 
-    def works() -> bool:
-        return second.read_bytes() == b"fixed"
+    def works() -> str | None:
+        return "tool fixed" if second.read_bytes() == b"fixed" else None
 
-    assert build_once("tool", key, second, lambda: make(second, builds, b"fixed"), works) is False
+    assert build_once("tool", key, second, lambda: make(second, builds, b"fixed"), works).cached is False
     assert builds == [first, second]
     third = tmp_path / "three" / "tool"
-    assert build_once("tool", key, third, lambda: make(third, builds), lambda: True) is True
+    assert build_once("tool", key, third, lambda: make(third, builds), lambda: "tool").cached is True
     assert third.read_bytes() == b"fixed"  # the rebuilt product replaced the broken one
 
 
@@ -56,8 +62,8 @@ def test_a_product_that_does_not_work_is_not_kept(recipe: Path, tmp_path: Path) 
     builds: list[Path] = []
     key = recipe_key([recipe])
     first, second = tmp_path / "one" / "tool", tmp_path / "two" / "tool"
-    build_once("tool", key, first, lambda: make(first, builds), lambda: False)
-    assert build_once("tool", key, second, lambda: make(second, builds), lambda: True) is False
+    build_once("tool", key, first, lambda: make(first, builds), lambda: None)
+    assert build_once("tool", key, second, lambda: make(second, builds), lambda: "tool").cached is False
     assert builds == [first, second]
 
 
