@@ -159,12 +159,24 @@ def _expected(facts: RunFacts, journal: Journal) -> list[str]:
         return []
     reasons = []
     if not plan.get("passed"):
-        reasons.append("the recovery plan failed")
+        reasons.append(failed_step(plan))
     if journal.deviated or journal.steady_after is False:
         reasons.append("the steady state did not hold after recovery")
     during = _during_fault(journal)
     reasons += during
     return reasons
+
+
+def failed_step(plan: Mapping[str, object]) -> str:
+    """The headline of a failed plan: the step that failed and the last evidence it saw."""
+    steps = plan.get("steps")
+    for step in steps if isinstance(steps, list) else []:
+        if isinstance(step, dict) and step.get("status") == "failed":
+            return (
+                f"the recovery plan failed at {step.get('group')} / {step.get('name')} "
+                f"after {step.get('seconds')} s: {step.get('detail') or 'no evidence recorded'}"
+            )
+    return "the recovery plan failed before any step failed (see plan.json)"
 
 
 def _during_fault(journal: Journal) -> list[str]:

@@ -22,8 +22,9 @@ import docker.errors
 from drill.errors import DrillError
 from drill.recovery.context import Outcome, Recovery, Verdict
 from drill.recovery.plan import GroupSpec, StepSpec
+from drill.recovery.proofs import PROVES
 from drill.recovery.steps import ACTIONS
-from drill.recovery.verifications import PROVES, VERIFICATIONS
+from drill.recovery.verifications import VERIFICATIONS
 from drill.workload import clients
 
 log = logging.getLogger(__name__)
@@ -116,10 +117,15 @@ def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> StepResult:
 
 
 def _poll(rec: Recovery, step: StepSpec, deadline: float) -> Verdict:
-    """Verify until it passes, fails for good or the deadline passes; return the last verdict."""
+    """Verify until it passes, fails for good or the deadline passes; return the last verdict.
+
+    The check is made once per step, so a proof that writes writes once and
+    every later poll waits for that same record.
+    """
+    check = VERIFICATIONS[step.verify](rec)
     while True:
         try:
-            verdict = VERIFICATIONS[step.verify](rec)
+            verdict = check()
         except (clients.Unsent, clients.Unanswered, docker.errors.DockerException) as exc:
             verdict = Verdict(False, f"no answer: {exc}")
         if verdict.ok or verdict.final or time.monotonic() >= deadline:

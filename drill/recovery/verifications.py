@@ -1,32 +1,19 @@
 """The verifications of the recovery plan: each looks, changes nothing, and says what it saw.
 
 A verification is polled until it passes or its step's timeout runs out.
-The last four prove a service back through its own protocol, as users
-reach it: a booking over HTTP, a STAT result over MLLP, a message over
-SMTP then IMAP, a directory lookup; they time each service's recovery.
+Those that prove a service back through its own protocol, and time its
+recovery, are in drill/recovery/proofs.py: each writes once per step.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import smtplib
-import time
-import uuid
 from collections.abc import Callable
 
 from drill.checks import check_stack
 from drill.recovery.context import Recovery, Verdict
+from drill.recovery.proofs import PROOFS, Check
 from drill.recovery.steps import DEPENDENTS, lab_health, mail_queue
-from drill.workload import clients
 from infra.topology import ContainerInfo
-
-# verification -> the service it proves back
-PROVES = {
-    "appointments_book": "appointments",
-    "lab_result_delivered": "lab",
-    "mail_delivered": "mail",
-    "intranet_answers": "intranet",
-}
 
 
 def vault_can_restore(rec: Recovery) -> Verdict:
@@ -126,82 +113,29 @@ def mail_queue_empty(rec: Recovery) -> Verdict:
     return Verdict(not queued, f"{len(queued)} messages queued")
 
 
-def appointments_book(rec: Recovery) -> Verdict:
-    """A booking in a slot of its own is confirmed (201) through the JSON API."""
-    token = uuid.uuid4()
-    day = dt.date(2200, 1, 1) + dt.timedelta(days=token.int % 36500)
-    body = {
-        "patient": "Recovery Check",
-        "clinic": "surgery",
-        "day": day.isoformat(),
-        "slot": f"{token.int // 36500 % 24:02d}:{token.int // 876000 % 60:02d}",
-        "ref": f"verify-{token.hex[:12]}",
-    }
-    url = rec.topology.service("appointments").endpoint("http")
-    try:
-        status, _ = clients.http_json("POST", f"{url}/api/appointments", body)
-    except (clients.Unsent, clients.Unanswered) as exc:
-        return Verdict(False, f"no answer: {exc}")
-    return Verdict(status == 201, f"booking answered HTTP {status}")
+def _looks(verification: Callable[[Recovery], Verdict]) -> Callable[[Recovery], Check]:
+    """A verification that only looks: each poll asks it again."""
+
+    def begin(rec: Recovery) -> Check:
+        return lambda: verification(rec)
+
+    return begin
 
 
-def lab_result_delivered(rec: Recovery) -> Verdict:
-    """A STAT result sent over MLLP gets AA and is in the results API."""
-    ident = uuid.uuid4().hex[:12]
-    lab = rec.topology.service("lab")
-    try:
-        code, _ = clients.mllp_exchange(
-            lab.endpoint("mllp"), clients.oru(f"verify-{ident}", f"verify-o-{ident}", "P00001", True)
+# verification name -> what makes the check a step polls (made once per step)
+VERIFICATIONS: dict[str, Callable[[Recovery], Check]] = {
+    **{
+        f.__name__: _looks(f)
+        for f in (
+            vault_can_restore,
+            dependents_stopped,
+            storage_answers,
+            databases_restored,
+            mail_store_restored,
+            services_healthy,
+            lab_journal_empty,
+            mail_queue_empty,
         )
-        status, rows = clients.http_json("GET", f"{lab.endpoint('http')}/results?order=verify-o-{ident}")
-    except (clients.Unsent, clients.Unanswered) as exc:
-        return Verdict(False, f"no answer: {exc}")
-    delivered = isinstance(rows, list) and len(rows) == 1
-    return Verdict(
-        code == "AA" and delivered, f"ACK {code}, results API HTTP {status}, delivered: {delivered}"
-    )
-
-
-def mail_delivered(rec: Recovery) -> Verdict:
-    """A message sent over SMTP is found in the recipient's INBOX over IMAP."""
-    mail = rec.topology.service("mail")
-    to = "staff0001@chu.test"  # the workload's domain (drill/workload/operations.py)
-    message_id = f"<verify-{uuid.uuid4().hex[:12]}@recovery.chu.test>"
-    try:
-        clients.smtp_send(mail.endpoint("smtp"), "recovery@chu.test", to, message_id, "recovery check")
-        for _ in range(10):
-            if clients.imap_has(mail.endpoint("imap"), to, rec.mail_password, message_id):
-                return Verdict(True, f"{message_id} sent and found in {to}'s INBOX")
-            time.sleep(0.5)
-    except (smtplib.SMTPException, clients.Unsent, clients.Unanswered) as exc:
-        return Verdict(False, f"no answer: {exc}")
-    return Verdict(False, f"{message_id} accepted but not in {to}'s INBOX yet")
-
-
-def intranet_answers(rec: Recovery) -> Verdict:
-    """The intranet's directory answers 200 through one of its balancers."""
-    try:
-        urls = [f"{url}/health" for url in rec.topology.service("intranet").urls()]
-        status = clients.http_json_any("GET", urls).status
-    except (clients.Unsent, clients.Unanswered) as exc:
-        return Verdict(False, f"no answer: {exc}")
-    return Verdict(status == 200, f"HTTP {status}")
-
-
-VERIFICATIONS: dict[str, Callable[[Recovery], Verdict]] = {
-    f.__name__: f
-    for f in (
-        vault_can_restore,
-        dependents_stopped,
-        storage_answers,
-        databases_restored,
-        mail_store_restored,
-        services_healthy,
-        lab_journal_empty,
-        mail_queue_empty,
-        appointments_book,
-        lab_result_delivered,
-        mail_delivered,
-        intranet_answers,
-    )
+    },
+    **PROOFS,
 }

@@ -82,6 +82,25 @@ def test_a_clean_recovery_passes_with_rto_from_the_fault() -> None:
         ({"intranet_failure": True}, "the intranet failed 1 requests"),
         ({"drift": 3}, "changed 3 resources"),
         ({"plan": {"passed": False, "steps": []}}, "the recovery plan failed"),
+        (
+            {
+                "plan": {
+                    "passed": False,
+                    "steps": [
+                        {"group": "g", "name": "verify-appointments", "status": "done", "detail": "201"},
+                        {
+                            "group": "verify every service",
+                            "name": "verify-lab",
+                            "status": "failed",
+                            "seconds": 30.5,
+                            "detail": "ACK AA, delivered: False",
+                        },
+                        {"group": "g", "name": "verify-mail", "status": "skipped", "detail": ""},
+                    ],
+                }
+            },
+            "failed at verify every service / verify-lab after 30.5 s: ACK AA, delivered: False",
+        ),
         ({"journal": journal(deviated=True)}, "steady state did not hold"),
         ({"journal": journal(booking={"status": 201, "seconds": 0.1})}, "did not answer 503"),
         ({"journal": None}, "wrote no journal"),

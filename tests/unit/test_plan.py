@@ -8,9 +8,10 @@ import pytest
 
 from drill.errors import PlanError
 from drill.recovery.plan import DEFAULT_PLAN, load_plan
+from drill.recovery.proofs import PROVES
 from drill.recovery.recover import read_plan
 from drill.recovery.steps import ACTIONS
-from drill.recovery.verifications import PROVES, VERIFICATIONS
+from drill.recovery.verifications import VERIFICATIONS
 
 KNOWN = (frozenset({"act", "none"}), frozenset({"check"}))
 GOOD = """

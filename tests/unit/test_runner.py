@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,9 +22,12 @@ def polled(
     """The verdict _poll returns and how many times it asked, the verification answering verdicts in turn."""
     asked = []
 
-    def verification(rec: Any) -> Verdict:
-        asked.append(rec)
-        return verdicts[min(len(asked), len(verdicts)) - 1]
+    def verification(rec: Any) -> Callable[[], Verdict]:
+        def check() -> Verdict:
+            asked.append(rec)
+            return verdicts[min(len(asked), len(verdicts)) - 1]
+
+        return check
 
     monkeypatch.setitem(VERIFICATIONS, "under-test", verification)
     monkeypatch.setattr(runner, "POLL_S", 0.01)
