@@ -1,0 +1,60 @@
+"""Every experiment is valid for Chaos Toolkit, and its built-in defaults are the gameday stack's.
+
+Plain `chaos run experiments/NAME.json` against a standing gameday stack
+must work without a var file: each default must equal what `drill gameday`
+writes for that stack from its topology (the program run under mocks).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from chaoslib.experiment import ensure_experiment_is_valid
+from chaoslib.loader import load_experiment as chaos_load
+
+from drill.gameday.experiments import EXPERIMENTS, experiment_names, load_experiment, write_vars
+from drill.workspace import check_stack_config
+from infra.declared import declare
+from tests.unit.test_program import IMAGES, SECRETS
+
+PER_RUN = {"run_dir"}
+
+
+@pytest.fixture(scope="module")
+def gameday_vars(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    topology = declare(check_stack_config("gameday"), IMAGES, SECRETS).topology
+    path = write_vars(topology, tmp_path_factory.mktemp("vars"))
+    values: dict[str, object] = json.loads(path.read_text())["configuration"]
+    return values
+
+
+def test_there_is_an_experiment_for_every_fault_of_the_design() -> None:
+    assert {"storage-failure", "storage-slowdown", "room-loss", "vault-loss"} <= set(experiment_names())
+
+
+@pytest.mark.parametrize("name", experiment_names())
+def test_chaos_toolkit_finds_the_experiment_valid(name: str) -> None:
+    experiment = chaos_load(str(EXPERIMENTS / f"{name}.json"))
+    ensure_experiment_is_valid(experiment)
+    assert load_experiment(name).expect in ("recovery", "refusal", "steady", "unchanged")
+
+
+@pytest.mark.parametrize("name", experiment_names())
+def test_the_defaults_are_those_drill_writes_for_the_gameday_stack(
+    name: str, gameday_vars: dict[str, object]
+) -> None:
+    defaults = json.loads(Path(EXPERIMENTS / f"{name}.json").read_text())["configuration"]
+    used = set(defaults) - PER_RUN
+    assert used <= set(gameday_vars), f"{name} takes values drill does not write: {used - set(gameday_vars)}"
+    differ = {key: (defaults[key], gameday_vars[key]) for key in used if defaults[key] != gameday_vars[key]}
+    assert not differ, f"{name}: default -> what drill writes: {differ}"
+
+
+@pytest.mark.parametrize("name", experiment_names())
+def test_every_value_the_experiment_uses_has_a_default(name: str) -> None:
+    text = Path(EXPERIMENTS / f"{name}.json").read_text()
+    defaults = json.loads(text)["configuration"]
+    used = {part.split("}", 1)[0] for part in text.split("${")[1:]}
+    assert used <= set(defaults), f"{name} uses {used - set(defaults)} without a default"
