@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import socketserver
 import sys
 import threading
@@ -25,6 +26,9 @@ from results_api import serve_api
 DATA = Path(os.environ.get("GATEWAY_DATA", "/var/lib/lab-gateway"))
 CONNECT_TIMEOUT_S = 1
 PING_S = 1.0
+# After an oversized message's AR: how long, and how much, the rest of it is read and dropped.
+DRAIN_S = 10.0
+DRAIN_BYTES = 64 * 1024 * 1024
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     control_id TEXT PRIMARY KEY,
@@ -217,6 +221,9 @@ class MLLPHandler(socketserver.BaseRequestHandler):
                 if not chunk:
                     return
                 payloads = hl7.read_frame(buffer, chunk)
+            except hl7.Oversize as oversize:
+                self.refuse_oversize(oversize)
+                return
             except hl7.FramingError as exc:
                 self.journal.reject(hl7.Refused("AE", f"MLLP framing: {exc}"), bytes(buffer))
                 return
@@ -224,6 +231,27 @@ class MLLPHandler(socketserver.BaseRequestHandler):
                 return
             for payload in payloads:
                 self.request.sendall(hl7.frame(self.answer(payload)))
+
+    def refuse_oversize(self, oversize: hl7.Oversize) -> None:
+        """Answer AR stating the limit, keep the message's head, then let the sender finish and close.
+
+        The rest of the frame is read and dropped (bounded in time and bytes)
+        so that the sender reads the AR instead of a reset connection.
+        """
+        refused = oversize.refusal()
+        self.journal.reject(refused, oversize.head)
+        try:
+            self.request.sendall(hl7.frame(hl7.ack(refused.code, refused.control_id, refused.reason)))
+            self.request.shutdown(socket.SHUT_WR)
+            self.request.settimeout(DRAIN_S)
+            deadline, drained = time.monotonic() + DRAIN_S, 0
+            while time.monotonic() < deadline and drained < DRAIN_BYTES:
+                chunk = self.request.recv(65536)
+                if not chunk or hl7.END + hl7.CR in chunk:
+                    return
+                drained += len(chunk)
+        except OSError:
+            return
 
     def answer(self, payload: bytes) -> str:
         try:

@@ -33,6 +33,29 @@ class FramingError(Exception):
     """The byte stream is not MLLP: the connection cannot be trusted any more."""
 
 
+class Oversize(FramingError):
+    """A frame over MAX_MESSAGE: answered AR stating the limit, then the connection closes.
+
+    head holds the frame's first bytes (its MSH segment names the message).
+    """
+
+    def __init__(self, head: bytes) -> None:
+        super().__init__(f"message over {MAX_MESSAGE} bytes")
+        self.head = head
+
+    def refusal(self) -> Refused:
+        """The AR that answers the oversized message, with its control id when its MSH shows one."""
+        control_id = ""
+        first = self.head.split(b"\r", 1)[0].decode("utf-8", "replace")
+        if first.startswith("MSH") and len(first) > 8:
+            control_id = field([first[:3], first[3], *first[4:].split(first[3])], 10)
+        return Refused(
+            "AR",
+            f"the message is over the size limit of {MAX_MESSAGE} bytes: split it or send less per message",
+            control_id,
+        )
+
+
 @dataclass(frozen=True)
 class Result:
     """One accepted ORU^R01: its key (MSH-10), who and what it is about, how urgent."""
@@ -54,7 +77,7 @@ class Result:
 def read_frame(buffer: bytearray, chunk: bytes) -> list[bytes]:
     """Add chunk to buffer and return the complete MLLP payloads it now holds.
 
-    Raises FramingError on bytes outside a frame or a frame over MAX_MESSAGE.
+    Raises FramingError on bytes outside a frame, Oversize on a frame over MAX_MESSAGE.
     """
     buffer.extend(chunk)
     frames = []
@@ -62,9 +85,9 @@ def read_frame(buffer: bytearray, chunk: bytes) -> list[bytes]:
         if buffer[:1] != START:
             raise FramingError("data outside an MLLP frame (expected 0x0B)")
         end = buffer.find(END + CR)
+        if (end < 0 and len(buffer) > MAX_MESSAGE + 3) or end - 1 > MAX_MESSAGE:
+            raise Oversize(bytes(buffer[1:4097]))
         if end < 0:
-            if len(buffer) > MAX_MESSAGE + 3:
-                raise FramingError(f"message over {MAX_MESSAGE} bytes")
             break
         frames.append(bytes(buffer[1:end]))
         del buffer[: end + 2]
@@ -106,6 +129,8 @@ def parse(payload: bytes) -> Result:
     order = field(obr, 3) or field(obr, 2)
     if not patient or not order:
         raise Refused("AE", "PID-3 (patient id) or OBR-2/3 (order number) is empty", control_id)
+    for number, obx in enumerate(by_name["OBX"], 1):
+        check_value(obx, number, msh, control_id)
     return Result(
         control_id=control_id,
         patient=patient,
@@ -115,6 +140,72 @@ def parse(payload: bytes) -> Result:
         sender=field(msh, 3),
         raw=text,
     )
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DATE = re.compile(r"^\d{4}(\d{2}(\d{2})?)?$")
+_TIME = re.compile(r"^\d{2}(\d{2}(\d{2}(\.\d{1,4})?)?)?([+-]\d{4})?$")
+_DATE_TIME = re.compile(r"^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,4})?)?)?)?)?)?([+-]\d{4})?$")
+_COMPARATORS = ("", ">", "<", ">=", "<=", "=", "<>")
+_SN_SEPARATORS = ("", "-", "+", "/", ".", ":")
+# HL7 v2.5 table 0125: the value types OBX-2 may declare. Text and coded types are taken as they are.
+VALUE_TYPES = frozenset(
+    {
+        *("AD", "CE", "CF", "CK", "CN", "CNE", "CP", "CWE", "CX", "DT", "DTM", "ED", "FT", "ID", "IS"),
+        *("MA", "MO", "NA", "NM", "PN", "RP", "SN", "ST", "TM", "TN", "TS", "TX", "XAD", "XCN", "XON"),
+        *("XPN", "XTN"),
+    }
+)
+
+
+def check_value(obx: list[str], number: int, msh: list[str], control_id: str) -> None:
+    """Refuse (AE, naming the field) an OBX whose OBX-5 does not fit the value type OBX-2 declares."""
+    kind, value = field(obx, 2).split(components(msh))[0], field(obx, 5)
+    where = f"OBX {number}"
+    if not kind:
+        if value:
+            raise Refused("AE", f"{where}: OBX-2 (value type) is empty but OBX-5 holds a value", control_id)
+        return
+    if kind not in VALUE_TYPES:
+        raise Refused("AE", f"{where}: OBX-2 (value type) {kind!r} is not an HL7 v2.5 value type", control_id)
+    repeat = msh[2][1:2] if len(msh) > 2 and len(msh[2]) > 1 else "~"
+    for item in value.split(repeat) if value else ():
+        problem = value_problem(kind, item.split(components(msh)))
+        if problem:
+            raise Refused(
+                "AE",
+                f"{where}: OBX-5 (observation value) {item[:40]!r} does not fit its value type {kind}"
+                f" (OBX-2): {problem}",
+                control_id,
+            )
+
+
+def value_problem(kind: str, parts: list[str]) -> str:
+    """What is wrong with one OBX-5 value (split into components) for its type; "" when it fits."""
+    if kind == "NM":
+        return "" if len(parts) == 1 and _NUMBER.fullmatch(parts[0]) else "expected a number such as 5.4"
+    if kind == "SN":
+        comparator, first, separator, second = [*parts, "", "", "", ""][:4]
+        numbers_fit = all(not n or _NUMBER.fullmatch(n) for n in (first, second))
+        shape = comparator in _COMPARATORS and separator in _SN_SEPARATORS and len(parts) <= 4
+        fits = shape and numbers_fit
+        return "" if fits else "expected a structured number such as >^10 or ^1^:^128"
+    if kind in ("NA", "MA"):
+        return (
+            "" if all(not p or _NUMBER.fullmatch(p) for p in parts) else "expected numbers in its components"
+        )
+    if kind == "MO":
+        return "" if _NUMBER.fullmatch(parts[0]) else "expected an amount such as 12.50^EUR"
+    checks = {
+        "DT": (_DATE, "YYYY[MM[DD]]"),
+        "TM": (_TIME, "HH[MM[SS]]"),
+        "DTM": (_DATE_TIME, "YYYYMMDD[HHMMSS]"),
+        "TS": (_DATE_TIME, "YYYYMMDD[HHMMSS]"),
+    }
+    if kind in checks:
+        pattern, shape = checks[kind]
+        return "" if pattern.fullmatch(parts[0]) else f"expected a date or time as {shape}"
+    return ""
 
 
 def priority(obr: list[str], tq1: list[list[str]], comp: str) -> str:

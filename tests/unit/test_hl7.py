@@ -87,3 +87,86 @@ def test_ack_names_the_message_it_answers_and_explains_refusals() -> None:
     assert "MSA|AA|C-1|" in hl7.ack("AA", "C-1")
     refused = hl7.ack("AE", "C-2", "no OBX | here")
     assert "MSA|AE|C-2|no OBX \\F\\ here" in refused and "ERR|" in refused
+
+
+def obx(kind: str, value: str, number: int = 1) -> str:
+    return f"OBX|{number}|{kind}|GLU^Glucose^L||{value}|mmol/L|||||F"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("NM", "5.4"),
+        ("NM", "-12"),
+        ("NM", ".5"),
+        ("NM", "+3."),
+        ("NM", ""),
+        ("NM", "5.4~6.1"),
+        ("SN", ">^10"),
+        ("SN", "^1^:^128"),
+        ("SN", "<=^0.5"),
+        ("DT", "20261107"),
+        ("DT", "2026"),
+        ("TM", "1230"),
+        ("TS", "20261107123000+0100"),
+        ("DTM", "202611071230"),
+        ("ST", "haemolysed sample, redo"),
+        ("TX", "high"),
+        ("FT", "line one\\.br\\line two"),
+        ("CWE", "POS^Positive^L"),
+        ("CE", "NEG^Negative"),
+        ("NA", "1^2^3.5"),
+        ("MO", "12.50^EUR"),
+        ("", ""),
+    ],
+)
+def test_values_that_fit_their_declared_type_are_taken(kind: str, value: str) -> None:
+    result = hl7.parse(message(MSH, PID, OBR, obx(kind, value)))
+    assert result.observations[0][1] == value
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "field_named"),
+    [
+        ("NM", "high", "OBX-5"),
+        ("NM", "5,4", "OBX-5"),
+        ("NM", "5.4^mmol", "OBX-5"),
+        ("NM", "5.4~n/a", "OBX-5"),
+        ("NM", "1e3", "OBX-5"),
+        ("SN", "about^10", "OBX-5"),
+        ("SN", "^ten", "OBX-5"),
+        ("DT", "07/11/2026", "OBX-5"),
+        ("TS", "yesterday", "OBX-5"),
+        ("TM", "25h", "OBX-5"),
+        ("NA", "1^two", "OBX-5"),
+        ("XX", "5.4", "OBX-2"),
+        ("", "5.4", "OBX-2"),
+    ],
+)
+def test_a_value_that_does_not_fit_its_type_is_refused_ae_naming_the_field(
+    kind: str, value: str, field_named: str
+) -> None:
+    with pytest.raises(hl7.Refused) as caught:
+        hl7.parse(message(MSH, PID, OBR, obx("NM", "5.4"), obx(kind, value, 2)))
+    refused = caught.value
+    assert refused.code == "AE" and refused.control_id == "C-1"
+    assert field_named in refused.reason and "OBX 2" in refused.reason
+
+
+def test_a_frame_over_the_limit_is_answered_ar_with_the_limit_and_its_control_id() -> None:
+    head = message(MSH, PID, OBR)
+    for data in (
+        hl7.START + head + b"x" * (hl7.MAX_MESSAGE + 10),  # still arriving
+        hl7.frame(head.decode() + "y" * (hl7.MAX_MESSAGE + 10)),  # whole in one read
+    ):
+        with pytest.raises(hl7.Oversize) as caught:
+            hl7.read_frame(bytearray(), data)
+        refused = caught.value.refusal()
+        assert refused.code == "AR" and refused.control_id == "C-1"
+        assert str(hl7.MAX_MESSAGE) in refused.reason
+        assert "MSA|AR|C-1|" in hl7.ack(refused.code, refused.control_id, refused.reason)
+
+
+def test_a_frame_at_the_limit_is_taken() -> None:
+    payload = b"z" * hl7.MAX_MESSAGE
+    assert hl7.read_frame(bytearray(), hl7.START + payload + hl7.END + hl7.CR) == [payload]
