@@ -18,6 +18,7 @@ ACTIVITY_MODULES: dict[str, str] = {
     "drill.chaos.storage_kill": "action",
     "drill.chaos.san_cut": "action",
     "drill.chaos.san_throttle": "action",
+    "drill.chaos.storage_freeze": "action",
     "drill.chaos.room_loss": "action",
     "drill.chaos.vault_loss": "action",
     "drill.chaos.recovery": "action",

@@ -17,7 +17,8 @@ from drill.paths import PROJECT_ROOT
 from infra.topology import Topology
 
 EXPERIMENTS = PROJECT_ROOT / "experiments"
-Expectation = Literal["recovery", "refusal", "steady"]
+Expectation = Literal["recovery", "refusal", "steady", "unchanged"]
+EXPECTATIONS = ("recovery", "refusal", "steady", "unchanged")
 
 
 class ExperimentError(DrillError):
@@ -59,10 +60,12 @@ def load_experiment(name: str) -> Experiment:
     except (ValueError, KeyError, TypeError) as exc:
         raise ExperimentError(
             f"{path.name} is not an experiment of ours ({exc})",
-            "give it a title and an extension {name: hospital-drp, expect: recovery|refusal|steady}",
+            "give it a title and an extension {name: hospital-drp, expect: " + "|".join(EXPECTATIONS) + "}",
         ) from exc
-    if expect not in ("recovery", "refusal", "steady"):
-        raise ExperimentError(f"{path.name}: expect {expect!r} is unknown", "use recovery, refusal or steady")
+    if expect not in EXPECTATIONS:
+        raise ExperimentError(
+            f"{path.name}: expect {expect!r} is unknown", f"use one of {', '.join(EXPECTATIONS)}"
+        )
     return Experiment(name, path, title, expect)
 
 

@@ -104,6 +104,7 @@ def build_summary(facts: RunFacts) -> dict[str, object]:
         },
         "steps": plan.get("steps", []),
         "cannot_restore": plan.get("cannot_restore", []),
+        "damage": plan.get("damage"),
         "journal_status": facts.journal.status if facts.journal else "none",
         "drift_after": facts.drift,
     }
@@ -157,6 +158,8 @@ def _expected(facts: RunFacts, journal: Journal) -> list[str]:
         if plan.get("passed") or not plan.get("cannot_restore"):
             return ["the recovery plan claimed success, or did not say what it cannot restore"]
         return []
+    if facts.experiment.expect == "unchanged":
+        return _unchanged(plan, journal)
     reasons = []
     if not plan.get("passed"):
         reasons.append(failed_step(plan))
@@ -164,6 +167,21 @@ def _expected(facts: RunFacts, journal: Journal) -> list[str]:
         reasons.append("the steady state did not hold after recovery")
     during = _during_fault(journal)
     reasons += during
+    return reasons
+
+
+def _unchanged(plan: Mapping[str, object], journal: Journal) -> list[str]:
+    """A blip under the grace: the plan passed, judged no damage and changed nothing; steady after."""
+    reasons = []
+    damage = plan.get("damage")
+    if not plan.get("passed"):
+        reasons.append(failed_step(plan))
+    elif not isinstance(damage, dict) or damage.get("lost") is not False:
+        reasons.append(f"the recovery plan judged the storage lost after a blip under its grace: {damage}")
+    if plan.get("changed"):
+        reasons.append("the recovery plan changed the stack after a blip under its grace")
+    if journal.deviated or journal.steady_after is False:
+        reasons.append("the steady state did not hold after the blip")
     return reasons
 
 

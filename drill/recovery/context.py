@@ -7,6 +7,7 @@ every Pulumi run) and reaches containers by the names and rooms it gives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from docker.models.containers import Container
 from rich.console import Console
@@ -16,6 +17,9 @@ from drill.errors import RecoveryError
 from drill.paths import StatePaths
 from drill.recovery.plan import PlanSpec
 from infra.topology import ContainerInfo, Topology
+
+if TYPE_CHECKING:
+    from drill.recovery.damage import Damage
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Recovery:
     lost_room: str = ""
     already_recovered: bool = False
     cannot_restore: list[str] = field(default_factory=list)
+    damage: Damage | None = None
 
     def storage(self, service: str) -> ContainerInfo:
         """The storage-tier container of service (`storage`: the array; `mail`: the mail store)."""

@@ -41,6 +41,19 @@ class GroupSpec:
 
 
 @dataclass(frozen=True)
+class DamageSpec:
+    """How the plan judges damage from where the services stand.
+
+    Storage is lost when no service that depends on it can use it through
+    its own path (a query, an LMTP exchange), each try bounded by
+    probe_timeout_s, for longer than grace_s; a blip shorter is no disaster.
+    """
+
+    grace_s: float = 10.0
+    probe_timeout_s: float = 5.0
+
+
+@dataclass(frozen=True)
 class PlanSpec:
     """A whole plan, with the room where lost storage is re-created."""
 
@@ -49,6 +62,7 @@ class PlanSpec:
     spare_room: str
     groups: tuple[GroupSpec, ...]
     path: Path
+    damage: DamageSpec = DamageSpec()
 
     def steps(self) -> tuple[tuple[GroupSpec, StepSpec], ...]:
         """Every step with its group, in the order they run."""
@@ -67,7 +81,7 @@ def load_plan(path: Path, actions: frozenset[str], verifications: frozenset[str]
     except yaml.YAMLError as exc:
         raise PlanError(f"the plan {path} is not valid YAML ({exc})", "fix its syntax") from exc
     where = _Where(path)
-    top = where.mapping(raw, "the file", {"name", "description", "spare_room", "groups"})
+    top = where.mapping(raw, "the file", {"name", "description", "spare_room", "groups", "damage"})
     groups = tuple(
         _group(where, g, n, actions, verifications) for n, g in enumerate(where.items(top, "groups"), 1)
     )
@@ -81,7 +95,24 @@ def load_plan(path: Path, actions: frozenset[str], verifications: frozenset[str]
         spare_room=where.text(top, "spare_room", "the file"),
         groups=groups,
         path=path,
+        damage=_damage(where, top.get("damage")),
     )
+
+
+def _damage(where: _Where, raw: object) -> DamageSpec:
+    if raw is None:
+        return DamageSpec()
+    fields = where.mapping(raw, "damage", {"grace_s", "probe_timeout_s"})
+    values = {}
+    for key, low, high in (("grace_s", 0, 600), ("probe_timeout_s", 0.5, 60)):
+        value = fields.get(key, getattr(DamageSpec, key))
+        if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+            raise where.error(
+                f"damage: {key} {value!r} is not a number of seconds from {low:g} to {high:g}",
+                f"set e.g. `{key}: {getattr(DamageSpec, key):g}`",
+            )
+        values[key] = float(value)
+    return DamageSpec(**values)
 
 
 def _group(

@@ -21,6 +21,7 @@ import docker.errors
 
 from drill.errors import DrillError
 from drill.recovery.context import Outcome, Recovery, Verdict
+from drill.recovery.damage import Damage
 from drill.recovery.plan import GroupSpec, StepSpec
 from drill.recovery.proofs import PROVES
 from drill.recovery.steps import ACTIONS
@@ -59,6 +60,13 @@ class PlanResult:
     cannot_restore: tuple[str, ...]
     changed: bool
     without_partial: bool
+    # What the plan judged of the storage and how (drill/recovery/damage.py); None before it looked.
+    damage: Damage | None = None
+
+    @property
+    def no_disaster(self) -> bool:
+        """The storage answered (or answered again within the grace): the plan changed nothing."""
+        return self.damage is not None and not self.damage.lost and self.passed
 
     def write(self, path: Path) -> None:
         """Write the result as JSON."""
@@ -73,8 +81,9 @@ def run_plan(rec: Recovery) -> PlanResult:
     verified: dict[str, float] = {}
     failed = changed = False
     for group, step in rec.plan.steps():
-        if failed:
-            results.append(StepResult(group.name, step.name, time.time(), time.time(), 0.0, "skipped", ""))
+        if failed or _no_disaster(rec):
+            why = "" if failed else "no disaster: nothing to recover"
+            results.append(StepResult(group.name, step.name, time.time(), time.time(), 0.0, "skipped", why))
             continue
         result = _run_step(rec, group, step)
         results.append(result)
@@ -94,7 +103,13 @@ def run_plan(rec: Recovery) -> PlanResult:
         cannot_restore=tuple(rec.cannot_restore),
         changed=changed,
         without_partial=rec.without_partial,
+        damage=rec.damage,
     )
+
+
+def _no_disaster(rec: Recovery) -> bool:
+    """The storage of a stack as planned answers: every step after the assessment is skipped."""
+    return rec.damage is not None and not rec.damage.lost and not rec.already_recovered
 
 
 def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> StepResult:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from drill import stack as stacks
 from drill.errors import RecoveryError
 from drill.recovery.context import Outcome, Recovery
+from drill.recovery.damage import judge
 from drill.workload import clients
 from drill.workspace import read_recovery, write_recovery
 from infra.config import RecoverySpec
@@ -23,31 +24,29 @@ DEPENDENTS = (("appointments", "app"), ("mail", "edge"))
 
 
 def assess_damage(rec: Recovery) -> Outcome:
-    """Find the room whose storage is lost; note when the stack is already recovered.
+    """Judge, from where the services stand, whether the storage is lost (drill/recovery/damage.py).
 
-    Raises RecoveryError when the storage answers (nothing to recover) or
-    when the lost room is the plan's spare room.
+    On a stack the plan already recovered whose storage answers, note it
+    (every later step then finds nothing to do). When the storage answers,
+    or answers again within the grace, the plan ends there: no disaster,
+    nothing changed. Raises RecoveryError when the lost storage stands in
+    the plan's spare room.
     """
-    array, store = rec.storage("storage"), rec.storage("mail")
-    states = {array.name: rec.state(array), store.name: rec.state(store)}
-    seen = ", ".join(f"{name} {state}" for name, state in states.items())
+    array = rec.storage("storage")
+    rec.damage = damage = judge(rec, array.room)
     recovered = read_recovery(rec.paths, rec.stack)
-    answers = all(state == "healthy" for state in states.values())
-    if recovered is not None and array.room == recovered.array_room and answers:
+    if recovered is not None and array.room == recovered.array_room and not damage.lost:
         rec.already_recovered = True
-        return Outcome(False, f"storage already recovered into {array.room}: {seen}")
-    if answers:
-        raise RecoveryError(
-            f"the storage of {array.room} answers ({seen}): there is no lost storage to recover",
-            "run the plan once the storage layer is lost (e.g. `drill gameday storage-failure`)",
-        )
+        return Outcome(False, f"storage already recovered into {array.room}: {damage.summary}")
+    if not damage.lost:
+        return Outcome(False, damage.summary)
     if array.room == rec.plan.spare_room:
         raise RecoveryError(
-            f"the lost storage stands in {array.room}, the plan's spare room",
+            f"{damage.summary}, and it stands in the plan's spare room",
             f"set another spare_room in {rec.plan.path.name}",
         )
     rec.lost_room = array.room
-    return Outcome(True, f"storage of {array.room} lost ({seen}); recovering into {rec.plan.spare_room}")
+    return Outcome(True, f"{damage.summary}; recovering into {rec.plan.spare_room}")
 
 
 def stop_dependents(rec: Recovery) -> Outcome:

@@ -20,6 +20,8 @@ def vault_can_restore(rec: Recovery) -> Verdict:
     """The vault holds a base backup and WAL, and its mail copy is there; else say what cannot be restored."""
     if rec.already_recovered:
         return Verdict(True, "already recovered")
+    if rec.damage is not None and not rec.damage.lost:
+        return Verdict(True, "no disaster: nothing to restore")
     [vault] = rec.topology.service("vault").containers
     [copy] = [c for c in rec.topology.service("mail").containers if c.tier == "backup"]
     missing = []

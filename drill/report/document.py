@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from drill.report.incident import incident_rows, seconds, stat_delivery
-from drill.report.summary import Summary
+from drill.report.summary import DamageResult, Summary
 
 Tone = Literal["plain", "good", "bad"]
 MARK = "⚠ "
@@ -86,6 +86,7 @@ def build_document(summary: Summary) -> Document:
             _audit(summary),
             _intranet(summary),
             _stat(summary),
+            *((_damage(summary.damage),) if summary.damage else ()),
             _steps(summary),
             *((Section("Cannot restore", items=summary.cannot_restore),) if summary.cannot_restore else ()),
             _incident(summary),
@@ -192,6 +193,14 @@ def _stat(summary: Summary) -> Section:
     line = stat_delivery(stat) + "."
     verdict = {True: "Within target.", False: "NOT within target.", None: ""}[stat.held]
     return Section("Urgent (STAT) lab results", text=(f"{line} {verdict}".strip(),))
+
+
+def _damage(damage: DamageResult) -> Section:
+    return Section(
+        "How the damage was judged",
+        text=(damage.summary + ".", f"Judged {damage.judged_by}.", "What the services saw last:"),
+        items=damage.evidence,
+    )
 
 
 def _steps(summary: Summary) -> Section:

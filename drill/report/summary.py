@@ -76,6 +76,15 @@ class Step:
 
 
 @dataclass(frozen=True)
+class DamageResult:
+    """What the recovery plan judged of the storage, how, and what each service saw."""
+
+    summary: str
+    judged_by: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Summary:
     """Everything the report shows about one game-day run."""
 
@@ -97,6 +106,7 @@ class Summary:
     stat: StatResult | None
     steps: tuple[Step, ...]
     cannot_restore: tuple[str, ...]
+    damage: DamageResult | None = None
 
     @property
     def duration_s(self) -> float:
@@ -161,7 +171,19 @@ def _summary(top: SummaryFields) -> Summary:
         stat=None if stat is None else _stat(stat),
         steps=tuple(_step(fields) for fields in top.children("steps")),
         cannot_restore=top.texts("cannot_restore"),
+        damage=_damage(top.child("damage")),
     )
+
+
+def _damage(fields: SummaryFields | None) -> DamageResult | None:
+    if fields is None:
+        return None
+    evidence = tuple(
+        f"{seen.text('part')} from {seen.text('seen_from', required=False) or 'nowhere'}: "
+        f"{seen.text('detail', required=False)}"
+        for seen in fields.children("evidence")
+    )
+    return DamageResult(fields.text("summary"), fields.text("judged_by"), evidence)
 
 
 def _service(name: str, fields: SummaryFields) -> ServiceResult:

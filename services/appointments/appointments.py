@@ -372,9 +372,27 @@ def check() -> int:
         return 1
 
 
+def storage_check() -> int:
+    """Whether this app can use its database through its own path (its SAN, its timeouts): a query.
+
+    The recovery plan runs this in the app's container to judge storage damage
+    from where the service stands; it prints what it saw.
+    """
+    started = time.monotonic()
+    try:
+        run("SELECT 1")
+    except (Unavailable, OutcomeUnknown) as exc:
+        print(f"database of appointments: no answer in {time.monotonic() - started:.2f} s: {exc}")
+        return 1
+    print(f"database of appointments: answered a query in {time.monotonic() - started:.2f} s")
+    return 0
+
+
 def main() -> int:
     if "--check" in sys.argv:
         return check()
+    if "--storage-check" in sys.argv:
+        return storage_check()
     threading.Thread(target=create_schema, daemon=True).start()
     QuietServer(("0.0.0.0", 8000), Handler).serve_forever()  # noqa: S104 - inside its container
     return 0

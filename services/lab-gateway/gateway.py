@@ -268,7 +268,31 @@ class MLLPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
 
+def storage_check() -> int:
+    """Whether the gateway can use the results database through its own path: a connect and a query.
+
+    The recovery plan runs this in the gateway's container to judge storage
+    damage from where the service stands; it prints what it saw.
+    """
+    started = time.monotonic()
+    try:
+        conn = connect()
+        try:
+            with conn, conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        finally:
+            conn.close()
+    except (psycopg2.Error, OSError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"results database: no answer in {time.monotonic() - started:.2f} s: {reason}")
+        return 1
+    print(f"results database: answered a query in {time.monotonic() - started:.2f} s")
+    return 0
+
+
 def main() -> int:
+    if "--storage-check" in sys.argv:
+        return storage_check()
     if "--check" in sys.argv:
         from results_api import check
 

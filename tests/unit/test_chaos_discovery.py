@@ -11,6 +11,7 @@ REMOVALS = {
     "kill_storage": "restart_storage",
     "cut_san": "mend_san",
     "throttle_san": "unthrottle_san",
+    "freeze_storage": "thaw_storage",
     "power_off_room": "power_on_room",
     "stop_vault": "start_vault",
 }

@@ -1,0 +1,122 @@
+"""Judging storage damage from where the services stand, never from the storage's own health.
+
+The storage layer of a room (its array and its mail store) is lost when no
+service that depends on it can use it through its own path for longer than
+the plan's grace period: the booking app and the lab gateway each run a
+query with their own credentials, timeouts and SAN (`--storage-check`),
+the mail front an LMTP exchange with the store (`lmtp-check`). Killed,
+frozen, cut off while alive or slowed until useless all look the same from
+there, whatever the containers' health checks say. Storage that answers
+again within the grace was a blip: no disaster, nothing changes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from drill.recovery.context import Recovery
+
+POLL_S = 1.0
+# part of the storage layer -> (service, tier, command) of each dependent that can try it its own way
+PROBES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "database": (
+        ("appointments", "app", ("python3", "/app/appointments.py", "--storage-check")),
+        ("lab", "app", ("python3", "/app/gateway.py", "--storage-check")),
+    ),
+    "mail store": (("mail", "app", ("lmtp-check",)),),
+}
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One try of one part of the storage from one dependent's container."""
+
+    part: str
+    seen_from: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Damage:
+    """What the plan judged, and on what evidence."""
+
+    room: str
+    lost: bool
+    summary: str
+    judged_by: str
+    grace_s: float
+    unusable_for_s: float
+    answered_again_after_s: float | None
+    evidence: tuple[Sighting, ...]
+
+
+def judged_by(grace_s: float, probe_timeout_s: float) -> str:
+    """How the damage is judged, in one sentence for the report."""
+    tries = "; ".join(
+        f"the {part}: "
+        + ", ".join(f"{' '.join(argv)} in {service}'s {tier} container" for service, tier, argv in p)
+        for part, p in PROBES.items()
+    )
+    return (
+        f"from where the services stand, each try bounded by {probe_timeout_s:g} s ({tries}); "
+        f"lost when no service can use a part for {grace_s:g} s, whatever the storage's own health says"
+    )
+
+
+def look(rec: Recovery, probe_timeout_s: float) -> tuple[Sighting, ...]:
+    """Try every part of the storage once from every dependent that runs."""
+    sightings = []
+    for part, probes in PROBES.items():
+        tried = False
+        for service, tier, argv in probes:
+            for info in rec.tier(service, tier):
+                if rec.state(info) in ("exited", "missing", "created", "dead"):
+                    continue
+                tried = True
+                code, output = rec.run(info, "timeout", f"{probe_timeout_s:g}", *argv)
+                detail = output.splitlines()[-1] if output else f"no answer within {probe_timeout_s:g} s"
+                sightings.append(Sighting(part, info.name, code == 0, detail))
+        if not tried:
+            sightings.append(Sighting(part, "", False, f"no service that uses the {part} runs"))
+    return tuple(sightings)
+
+
+def usable(sightings: tuple[Sighting, ...]) -> dict[str, bool]:
+    """Per part: whether at least one dependent could use it."""
+    parts: dict[str, bool] = {}
+    for sighting in sightings:
+        parts[sighting.part] = parts.get(sighting.part, False) or sighting.ok
+    return parts
+
+
+def judge(rec: Recovery, room: str) -> Damage:
+    """Look until every part answers (no disaster) or one stays unusable for the grace (lost)."""
+    spec = rec.plan.damage
+    how = judged_by(spec.grace_s, spec.probe_timeout_s)
+    failing_since: float | None = None
+    while True:
+        tried_at = time.monotonic()
+        sightings = look(rec, spec.probe_timeout_s)
+        parts = usable(sightings)
+        now = time.monotonic()
+        if all(parts.values()):
+            if failing_since is None:
+                summary = (
+                    f"the storage of {room} answers the services that use it: no disaster, nothing changed"
+                )
+                return Damage(room, False, summary, how, spec.grace_s, 0.0, None, sightings)
+            after = round(now - failing_since, 1)
+            summary = (
+                f"the storage of {room} answers again after {after:g} s, within the grace of "
+                f"{spec.grace_s:g} s: no disaster, nothing changed"
+            )
+            return Damage(room, False, summary, how, spec.grace_s, after, after, sightings)
+        failing_since = tried_at if failing_since is None else failing_since
+        if now - failing_since >= spec.grace_s:
+            down = ", ".join(part for part, ok in parts.items() if not ok)
+            unusable_for = round(now - failing_since, 1)
+            summary = f"the storage of {room} is lost: no service could use its {down} for {unusable_for:g} s"
+            return Damage(room, True, summary, how, spec.grace_s, unusable_for, None, sightings)
+        time.sleep(POLL_S)
