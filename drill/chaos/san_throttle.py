@@ -50,7 +50,8 @@ def throttle_san(
 def unthrottle_san(room: str, stack: str, san_network: str, docker_host: str = LOCAL_ENGINE) -> list[str]:
     """Remove the throttle from every storage container's SAN device; return "name: device" for each."""
     mended = []
-    for container in _running(docker_host, stack, room):
+    # Nothing may be left to mend: the recovery plan fenced the storage and placed it elsewhere.
+    for container in _running(docker_host, stack, room, required=False):
         device = _device(container, san_network)
         if "tbf" in _tc(container, "qdisc", "show", "dev", device):
             _tc(container, "qdisc", "del", "dev", device, "root")
@@ -69,8 +70,9 @@ def shaped_devices(docker_host: str, stack: str) -> list[str]:
     return shaped
 
 
-def _running(docker_host: str, stack: str, room: str) -> list[Container]:
-    return [c for c in containers(docker_host, stack, room, tier="storage") if c.status == "running"]
+def _running(docker_host: str, stack: str, room: str, required: bool = True) -> list[Container]:
+    found = containers(docker_host, stack, room, tier="storage", required=required)
+    return [c for c in found if c.status == "running"]
 
 
 def _device(container: Container, san_network: str) -> str:
