@@ -15,7 +15,8 @@ import yaml
 
 from drill.errors import ConfigError
 from drill.paths import PROJECT_ROOT, StatePaths
-from infra.config import RECOVERY, RecoverySpec, StackSpec, load_stack_spec
+from infra.config import SECTIONS, StackSpec, load_stack_spec
+from infra.placement import RECOVERY, RecoverySpec
 
 NAMESPACE = "hospital-drp:"
 
@@ -43,12 +44,16 @@ def check_stack_config(stack: str) -> StackSpec:
 
 
 def read_recovery(paths: StatePaths, stack: str) -> RecoverySpec | None:
-    """The recovery the plan wrote into this machine's copy of the stack config, if any."""
+    """The recovery the plan wrote into this machine's copy of the stack config, if any.
+
+    Raises ConfigError when that copy holds a recovery this version cannot read.
+    """
     target = prepare_workspace(paths, stack) / _committed_file(stack).name
-    raw = _config(_read_yaml(target)).get(NAMESPACE + RECOVERY)
-    if not isinstance(raw, dict):
+    config = _config(_read_yaml(target))
+    if NAMESPACE + RECOVERY not in config:
         return None
-    return RecoverySpec(str(raw["array_room"]), bool(raw.get("without_partial", False)))
+    raw = {k.removeprefix(NAMESPACE): v for k, v in config.items() if k.startswith(NAMESPACE)}
+    return load_stack_spec(stack, {k: v for k, v in raw.items() if k in SECTIONS}).recovery
 
 
 def write_recovery(paths: StatePaths, stack: str, recovery: RecoverySpec | None) -> None:
@@ -59,10 +64,7 @@ def write_recovery(paths: StatePaths, stack: str, recovery: RecoverySpec | None)
     if recovery is None:
         config.pop(NAMESPACE + RECOVERY, None)
     else:
-        config[NAMESPACE + RECOVERY] = {
-            "array_room": recovery.array_room,
-            "without_partial": recovery.without_partial,
-        }
+        config[NAMESPACE + RECOVERY] = recovery.to_config()
     data["config"] = config
     target.write_text(yaml.safe_dump(data, sort_keys=True, allow_unicode=True))
 

@@ -12,7 +12,7 @@ from infra.access import PUBLISH_IP, AccessNetwork
 from infra.config import IntranetSpec
 from infra.haproxy import HEALTH_URI, LISTEN_PORT, Backend, render_haproxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
-from infra.labels import Placement
+from infra.labels import Placement, network_labels
 from infra.rooms import MachineRoom
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 from infra.volumes import data_volume
@@ -29,15 +29,22 @@ BALANCER_CHECK = (
 
 @dataclass(frozen=True)
 class IntranetArgs:
-    """Placement, the rooms and access network to place into, and the images."""
+    """Placement, the rooms and access network to place into, the room whose engine holds the
+    intranet's own network, and the images."""
 
     spec: IntranetSpec
     rooms: Mapping[str, MachineRoom]
+    network_room: MachineRoom
     access: AccessNetwork
     app_image: str
     balancer_image: str
     stack: str
     prefix: str
+
+
+def replica_alias(number: int) -> str:
+    """The name replica `number` (from 1) answers to on the intranet's network, wherever it stands."""
+    return f"{SERVICE}-replica-{number}"
 
 
 class Intranet(pulumi.ComponentResource):
@@ -53,7 +60,16 @@ class Intranet(pulumi.ComponentResource):
     def __init__(self, name: str, args: IntranetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("hospital:services:Intranet", name, None, opts)
         self.args = args
-        self.replicas = [self._replica(room) for room in args.spec.replica_rooms]
+        # One network joins every replica and balancer: a replica keeps its name on it
+        # (replica-<n>) wherever it stands, so no balancer changes when the plan moves one.
+        self.network = docker.Network(
+            f"{SERVICE}-network",
+            name=f"{args.prefix}-{SERVICE}",
+            internal=True,
+            labels=network_labels(args.stack, args.network_room.spec.name, SERVICE),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.network_room.provider),
+        )
+        self.replicas = [self._replica(room, n) for n, room in enumerate(args.spec.replica_rooms, 1)]
         self.balancers = [
             self._balancer(room, port, first=i == 0)
             for i, (room, port) in enumerate(zip(args.spec.balancer_rooms, args.spec.ports, strict=True))
@@ -73,7 +89,7 @@ class Intranet(pulumi.ComponentResource):
         """The container name of the balancer in room."""
         return f"{self.args.prefix}-{SERVICE}-lb-{room}"
 
-    def _replica(self, room_name: str) -> docker.Container:
+    def _replica(self, room_name: str, number: int) -> docker.Container:
         room = self.args.rooms[room_name]
         placement = Placement(self.args.stack, room_name, "app", SERVICE)
         child = pulumi.ResourceOptions(parent=self, provider=room.provider)
@@ -84,7 +100,10 @@ class Intranet(pulumi.ComponentResource):
             image=self.args.app_image,
             envs=[f"INTRANET_REPLICA={room_name}"],
             labels=placement.container_labels(),
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=room.network.name)],
+            networks_advanced=[
+                docker.ContainerNetworksAdvancedArgs(name=room.network.name),
+                docker.ContainerNetworksAdvancedArgs(name=self.network.name, aliases=[replica_alias(number)]),
+            ],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=DATA_PATH)],
             healthcheck=healthcheck("python3", "/app/intranet.py", "--check", "--port", str(APP_PORT)),
             restart="unless-stopped",
@@ -97,10 +116,10 @@ class Intranet(pulumi.ComponentResource):
         spec = self.args.spec
         room = self.args.rooms[room_name]
         placement = Placement(self.args.stack, room_name, "edge", SERVICE)
-        backends = [Backend(r, self.replica_name(r), APP_PORT) for r in spec.replica_rooms]
-        networks = [self.args.access.network.name] + [
-            self.args.rooms[r].network.name for r in dict.fromkeys((*spec.replica_rooms, room_name))
+        backends = [
+            Backend(f"replica-{n}", replica_alias(n), APP_PORT) for n in range(1, len(spec.replica_rooms) + 1)
         ]
+        networks = [self.args.access.network.name, self.network.name]
         # The first balancer was the only one, `intranet-lb`, on the same port: the alias
         # makes that a replacement (deleted first) instead of a second claim on the port.
         aliases = [pulumi.Alias(name=f"{SERVICE}-lb")] if first else []

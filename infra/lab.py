@@ -11,7 +11,7 @@ import pulumi_docker as docker
 from infra.access import PUBLISH_IP, AccessNetwork
 from infra.config import LabSpec
 from infra.health import WAIT_TIMEOUT_S, healthcheck
-from infra.labels import Placement
+from infra.labels import Placement, network_labels
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.storage_array import StorageArray
@@ -22,14 +22,26 @@ MLLP_PORT = 2575
 API_PORT = 8000
 SERVICE = "lab"
 JOURNAL_PATH = "/var/lib/lab-gateway"
+# The gateway's name on the lab link, wherever it stands.
+GATEWAY_ALIAS = "lab-gateway"
+
+
+def analyser_name(prefix: str, number: int) -> str:
+    """The container name of analyser `number` (from 1)."""
+    return f"{prefix}-lab-analyser-{number}"
+
+
+PLATFORM = "biology"
 
 
 @dataclass(frozen=True)
 class LabArgs:
-    """Placement and rates, the room, the results database, user access, images and secrets."""
+    """Placement and rates, the gateway's room, the biology platform's engine, the results
+    database, user access, images and secrets."""
 
     spec: LabSpec
     room: MachineRoom
+    platform: pulumi.ProviderResource
     array: StorageArray
     access: AccessNetwork
     gateway_image: str
@@ -41,15 +53,28 @@ class LabArgs:
 
 class LabResults(pulumi.ComponentResource):
     """The gateway keeps its journal on a volume of its own server, not on the storage array:
-    it ACKs the analysers whatever happens to the array, and delivers once the array is back."""
+    it ACKs the analysers whatever happens to the array, and delivers once the array is back.
+
+    The analysers stand for the biology platform's instruments, which are in no machine room:
+    they run on the platform's own engine and reach the gateway over the lab link, by a name
+    (GATEWAY_ALIAS) that stays the same wherever the recovery plan places the gateway.
+    """
 
     def __init__(self, name: str, args: LabArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("hospital:services:LabResults", name, None, opts)
         self.args = args
         room = args.room.spec.name
         self.gateway_host = f"{args.prefix}-lab-gateway-{room}"
+        self.link_name = f"{args.prefix}-lab-link"
+        self.link = docker.Network(
+            "lab-link",
+            name=self.link_name,
+            internal=True,
+            labels=network_labels(args.stack, PLATFORM, "lab-link"),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.platform),
+        )
         self.gateway = self._gateway(room)
-        self.analysers = [self._analyser(room, n) for n in range(1, args.spec.analysers + 1)]
+        self.analysers = [self._analyser(n) for n in range(1, args.spec.analysers + 1)]
         self.register_outputs({"gateway": self.gateway.name, "analysers": [a.name for a in self.analysers]})
 
     def _gateway(self, room: str) -> docker.Container:
@@ -68,6 +93,7 @@ class LabResults(pulumi.ComponentResource):
                 docker.ContainerNetworksAdvancedArgs(name=args.room.network.name),
                 # The SAN of the array's room: re-pointed with it when the plan moves it.
                 docker.ContainerNetworksAdvancedArgs(name=args.array.room.san_network.name),
+                docker.ContainerNetworksAdvancedArgs(name=self.link.name, aliases=[GATEWAY_ALIAS]),
             ],
             ports=[
                 docker.ContainerPortArgs(internal=MLLP_PORT, external=args.spec.mllp_port, ip=PUBLISH_IP),
@@ -84,23 +110,23 @@ class LabResults(pulumi.ComponentResource):
             ),
         )
 
-    def _analyser(self, room: str, number: int) -> docker.Container:
+    def _analyser(self, number: int) -> docker.Container:
         args = self.args
         ident = f"AN{number:02d}"
         return docker.Container(
-            f"lab-analyser-{room}-{number}",
-            name=f"{args.prefix}-lab-analyser-{number}-{room}",
+            f"lab-analyser-{number}",
+            name=analyser_name(args.prefix, number),
             image=args.analyser_image,
             envs=[
                 f"ANALYSER_ID={ident}",
-                f"GATEWAY_HOST={self.gateway_host}",
+                f"GATEWAY_HOST={GATEWAY_ALIAS}",
                 f"RATE_PER_S={args.spec.rate_per_s:g}",
                 f"STAT_SHARE={args.spec.stat_share:g}",
             ],
-            labels=Placement(args.stack, room, "lab", SERVICE).container_labels(),
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.room.network.name)],
+            labels=Placement(args.stack, PLATFORM, "lab", SERVICE).container_labels(),
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=self.link.name)],
             restart="unless-stopped",
-            opts=pulumi.ResourceOptions(parent=self, provider=args.room.provider, depends_on=[self.gateway]),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.platform, depends_on=[self.gateway]),
         )
 
     def info(self) -> ServiceInfo:
@@ -109,7 +135,7 @@ class LabResults(pulumi.ComponentResource):
         api = f"http://{PUBLISH_IP}:{spec.api_port}"
         containers = [ContainerInfo(self.gateway_host, room, "app", SERVICE)]
         containers += [
-            ContainerInfo(f"{self.args.prefix}-lab-analyser-{n}-{room}", room, "lab", SERVICE)
+            ContainerInfo(analyser_name(self.args.prefix, n), PLATFORM, "lab", SERVICE)
             for n in range(1, spec.analysers + 1)
         ]
         endpoints = (Endpoint("mllp", f"mllp://{PUBLISH_IP}:{spec.mllp_port}"), Endpoint("http", api))

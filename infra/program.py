@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import pulumi
+import pulumi_docker
 
 from infra.access import AccessNetwork, AccessNetworkArgs
 from infra.appointments import Appointments, AppointmentsArgs
@@ -12,7 +14,7 @@ from infra.backup_vault import BackupVault, BackupVaultArgs, backup_link, export
 from infra.config import SECRET_KEYS, SECTIONS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
-from infra.lab import LabArgs, LabResults
+from infra.lab import PLATFORM, LabArgs, LabResults
 from infra.mail import Mail, MailArgs
 from infra.rooms import MachineRoom, MachineRoomArgs
 from infra.storage_array import StorageArray, StorageArrayArgs
@@ -43,16 +45,17 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
     """Declare every resource of the stack and return its topology."""
     common = {"stack": spec.stack, "prefix": spec.prefix}
     rooms = {room.name: MachineRoom(room.name, MachineRoomArgs(room=room, **common)) for room in spec.rooms}
+    # Networks that join rooms stay with the engine the plan gave them, wherever the parts moved.
     access = AccessNetwork("access", AccessNetworkArgs(room=rooms[spec.intranet.balancer_rooms[0]], **common))
     link = backup_link(rooms[spec.vault.room], **common)
-    recovery = spec.recovery
+    layout, recovery = spec.layout, spec.recovery
     array = StorageArray(
-        f"storage-{spec.storage_room}",
+        f"storage-{layout.storage}",
         StorageArrayArgs(
-            room=rooms[spec.storage_room],
+            room=rooms[layout.storage],
             backup_link=link,
             image=images.postgres,
-            restore_from=export_url(spec.prefix, spec.vault.room) if recovery else "",
+            restore_from=export_url(spec.prefix, layout.vault) if spec.storage_restored else "",
             without_partial=recovery.without_partial if recovery else False,
             secrets=pick(
                 secrets,
@@ -67,7 +70,7 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
     vault = BackupVault(
         "vault",
         BackupVaultArgs(
-            room=rooms[spec.vault.room],
+            room=rooms[layout.vault],
             array=array,
             link=link,
             image=images.vault,
@@ -80,7 +83,7 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
         "appointments",
         AppointmentsArgs(
             spec=spec.appointments,
-            room=rooms[spec.appointments.room],
+            room=rooms[layout.appointments],
             array=array,
             vault=vault,
             access=access,
@@ -89,11 +92,13 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
             **common,
         ),
     )
+    platform = pulumi_docker.Provider(f"{PLATFORM}-engine", host=spec.lab.platform_host)
     lab = LabResults(
         "lab",
         LabArgs(
             spec=spec.lab,
-            room=rooms[spec.lab.room],
+            room=rooms[layout.lab],
+            platform=platform,
             array=array,
             access=access,
             gateway_image=images.lab_gateway,
@@ -106,23 +111,24 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
         "mail",
         MailArgs(
             spec=spec.mail,
-            store_room=rooms[spec.storage_room],
-            front_room=rooms[spec.mail.room],
-            vault_room=rooms[spec.vault.room],
+            store_room=rooms[layout.storage],
+            front_room=rooms[layout.mail],
+            vault_room=rooms[layout.vault],
             backup_link=link,
             access=access,
             store_image=images.mailstore,
             front_image=images.mail_front,
             proxy_image=images.intranet_lb,
             secrets=pick(secrets, "mail_user_password"),
-            restore=recovery is not None,
+            restore=spec.storage_restored,
             **common,
         ),
     )
     intranet = Intranet(
         "intranet",
         IntranetArgs(
-            spec=spec.intranet,
+            spec=replace(spec.intranet, replica_rooms=layout.replicas, balancer_rooms=layout.balancers),
+            network_room=rooms[spec.intranet.balancer_rooms[0]],
             rooms=rooms,
             access=access,
             app_image=images.intranet,
@@ -134,10 +140,24 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
         stack=spec.stack,
         prefix=spec.prefix,
         access_network=access.network_name,
-        rooms=tuple(
-            RoomInfo(r.spec.name, r.spec.site, r.spec.docker_host, r.network_name, r.san_network_name)
-            for r in rooms.values()
+        rooms=(
+            *(
+                RoomInfo(
+                    r.spec.name,
+                    r.spec.site,
+                    r.spec.docker_host,
+                    r.network_name,
+                    r.san_network_name,
+                    takes=r.spec.takes,
+                )
+                for r in rooms.values()
+            ),
+            RoomInfo(
+                PLATFORM, "biology platform", spec.lab.platform_host, lab.link_name, "", kind="platform"
+            ),
         ),
+        lost_rooms=recovery.lost_rooms if recovery else (),
+        lost_storage=recovery.lost_storage if recovery else (),
         services=(
             ServiceInfo("storage", (array.info(),)),
             ServiceInfo("vault", (vault.info(),)),

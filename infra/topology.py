@@ -15,13 +15,19 @@ from drill.errors import DeployError
 
 @dataclass(frozen=True)
 class RoomInfo:
-    """A machine room as deployed."""
+    """A machine room as deployed (kind `room`), or a site outside every room (kind `platform`:
+    the biology platform, whose instruments run whichever room is lost).
+
+    takes is what the recovery plan may place there when another room is lost.
+    """
 
     name: str
     site: str
     docker_host: str
     network: str
     san_network: str
+    kind: str = "room"
+    takes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,20 @@ class Topology:
     access_network: str
     rooms: tuple[RoomInfo, ...]
     services: tuple[ServiceInfo, ...]
+    # What the recovery plan declared lost (empty while the stack stands as planned).
+    lost_rooms: tuple[str, ...] = ()
+    lost_storage: tuple[str, ...] = ()
+
+    def machine_rooms(self) -> tuple[RoomInfo, ...]:
+        """The machine rooms, in the stack config's order (no platform)."""
+        return tuple(room for room in self.rooms if room.kind == "room")
+
+    def room(self, name: str) -> RoomInfo:
+        """The room (or platform) called name, or raise DeployError."""
+        for room in self.rooms:
+            if room.name == name:
+                return room
+        raise DeployError(f"the topology has no room {name!r}", "run `drill up` to deploy it")
 
     def to_output(self) -> dict[str, object]:
         """The plain, JSON-shaped form exported as the stack output."""
@@ -104,7 +124,15 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
     """Parse the stack output back into a Topology; raise DeployError when malformed."""
     try:
         rooms = tuple(
-            RoomInfo(*(_str(r, f) for f in ("name", "site", "docker_host", "network", "san_network")))
+            RoomInfo(
+                name=_str(r, "name"),
+                site=_str(r, "site"),
+                docker_host=_str(r, "docker_host"),
+                network=_str(r, "network"),
+                san_network=_str(r, "san_network"),
+                kind=str(r.get("kind", "room")),
+                takes=tuple(_strs(r, "takes")),
+            )
             for r in _list(raw["rooms"])
         )
         services = tuple(
@@ -125,6 +153,8 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
             access_network=str(raw["access_network"]),
             rooms=rooms,
             services=services,
+            lost_rooms=tuple(_strs(raw, "lost_rooms")),
+            lost_storage=tuple(_strs(raw, "lost_storage")),
         )
     except (KeyError, TypeError) as exc:
         raise DeployError(
@@ -136,6 +166,14 @@ def _list(value: object) -> list[dict[str, object]]:
     if not isinstance(value, list):
         raise TypeError(f"expected a list, got {type(value).__name__}")
     return value
+
+
+def _strs(fields: Mapping[str, object], key: str) -> list[str]:
+    """A list of strings that older outputs may not hold (then empty)."""
+    value = fields.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{key} is not a list of strings")
+    return [str(v) for v in value]
 
 
 def _str(fields: Mapping[str, object], key: str) -> str:

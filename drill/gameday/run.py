@@ -102,7 +102,8 @@ def prepare_stack(paths: StatePaths, stack: str, console: Console) -> None:
     recovered = read_recovery(paths, stack)
     if recovered is not None:
         console.print(
-            f"stack {stack} stands recovered (storage in {recovered.array_room}): rebuilding it as planned"
+            f"stack {stack} stands recovered (storage in {recovered.placement.storage}):"
+            " rebuilding it as planned"
         )
         stacks.down(paths, stack, console)
 

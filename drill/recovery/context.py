@@ -16,6 +16,7 @@ from drill.engines import container_of
 from drill.errors import RecoveryError
 from drill.paths import StatePaths
 from drill.recovery.plan import PlanSpec
+from infra.placement import RecoverySpec
 from infra.topology import ContainerInfo, Topology
 
 if TYPE_CHECKING:
@@ -51,10 +52,17 @@ class Recovery:
     topology: Topology
     mail_password: str
     without_partial: bool = False
-    lost_room: str = ""
     already_recovered: bool = False
     cannot_restore: list[str] = field(default_factory=list)
     damage: Damage | None = None
+    # What the plan declared lost and where it places everything (set by assess-damage).
+    recovery: RecoverySpec | None = None
+
+    def storage_lost(self) -> bool:
+        """Whether the storage standing now is (or replaced) storage that was lost: it is restored."""
+        if self.damage is not None and self.damage.storage_lost:
+            return True
+        return bool(self.topology.lost_storage) and self.already_recovered
 
     def storage(self, service: str) -> ContainerInfo:
         """The storage-tier container of service (`storage`: the array; `mail`: the mail store)."""

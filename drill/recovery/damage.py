@@ -40,7 +40,12 @@ class Sighting:
 
 @dataclass(frozen=True)
 class Damage:
-    """What the plan judged, and on what evidence."""
+    """What the plan judged, and on what evidence.
+
+    room is the storage's room; lost is whether anything was lost: the
+    storage (storage_lost) or whole rooms (lost_rooms: rooms where nothing
+    of the stack ran for the grace, as after a power loss).
+    """
 
     room: str
     lost: bool
@@ -50,6 +55,8 @@ class Damage:
     unusable_for_s: float
     answered_again_after_s: float | None
     evidence: tuple[Sighting, ...]
+    storage_lost: bool = False
+    lost_rooms: tuple[str, ...] = ()
 
 
 def judged_by(grace_s: float, probe_timeout_s: float) -> str:
@@ -61,7 +68,8 @@ def judged_by(grace_s: float, probe_timeout_s: float) -> str:
     )
     return (
         f"from where the services stand, each try bounded by {probe_timeout_s:g} s ({tries}); "
-        f"lost when no service can use a part for {grace_s:g} s, whatever the storage's own health says"
+        f"lost when no service can use a part for {grace_s:g} s, whatever the storage's own health says; "
+        f"a room is lost when none of its containers runs for {grace_s:g} s"
     )
 
 
@@ -91,8 +99,19 @@ def usable(sightings: tuple[Sighting, ...]) -> dict[str, bool]:
     return parts
 
 
+def rooms_down(rec: Recovery) -> tuple[str, ...]:
+    """The machine rooms that hold containers of the stack of which none runs (their engine's view)."""
+    down = []
+    for room in rec.topology.machine_rooms():
+        held = [c for c in rec.topology.containers() if c.room == room.name]
+        if held and all(rec.state(c) in ("exited", "missing", "created", "dead") for c in held):
+            down.append(room.name)
+    return tuple(down)
+
+
 def judge(rec: Recovery, room: str) -> Damage:
-    """Look until every part answers (no disaster) or one stays unusable for the grace (lost)."""
+    """Look until every part answers and every room runs (no disaster), or until something stays
+    unusable or down for the grace (lost)."""
     spec = rec.plan.damage
     how = judged_by(spec.grace_s, spec.probe_timeout_s)
     failing_since: float | None = None
@@ -100,8 +119,9 @@ def judge(rec: Recovery, room: str) -> Damage:
         tried_at = time.monotonic()
         sightings = look(rec, spec.probe_timeout_s)
         parts = usable(sightings)
+        down = rooms_down(rec)
         now = time.monotonic()
-        if all(parts.values()):
+        if all(parts.values()) and not down:
             if failing_since is None:
                 summary = (
                     f"the storage of {room} answers the services that use it: no disaster, nothing changed"
@@ -115,8 +135,30 @@ def judge(rec: Recovery, room: str) -> Damage:
             return Damage(room, False, summary, how, spec.grace_s, after, after, sightings)
         failing_since = tried_at if failing_since is None else failing_since
         if now - failing_since >= spec.grace_s:
-            down = ", ".join(part for part, ok in parts.items() if not ok)
-            unusable_for = round(now - failing_since, 1)
-            summary = f"the storage of {room} is lost: no service could use its {down} for {unusable_for:g} s"
-            return Damage(room, True, summary, how, spec.grace_s, unusable_for, None, sightings)
+            return _lost(room, parts, down, round(now - failing_since, 1), how, spec.grace_s, sightings)
         time.sleep(POLL_S)
+
+
+def _lost(
+    room: str,
+    parts: dict[str, bool],
+    down: tuple[str, ...],
+    unusable_for: float,
+    how: str,
+    grace_s: float,
+    sightings: tuple[Sighting, ...],
+) -> Damage:
+    unusable = ", ".join(part for part, ok in parts.items() if not ok)
+    said = []
+    if down:
+        said.append(f"{' and '.join(down)} lost entire: none of its containers ran for {unusable_for:g} s")
+    storage_lost = bool(unusable) or room in down
+    if unusable:
+        said.append(
+            f"the storage of {room} is lost: no service could use its {unusable} for {unusable_for:g} s"
+        )
+    elif room in down:
+        said.append(f"the storage of {room} is lost with its room")
+    return Damage(
+        room, True, "; ".join(said), how, grace_s, unusable_for, None, sightings, storage_lost, down
+    )

@@ -55,11 +55,11 @@ class DamageSpec:
 
 @dataclass(frozen=True)
 class PlanSpec:
-    """A whole plan, with the room where lost storage is re-created."""
+    """A whole plan: its priority groups and how it judges damage (where it places what a lost
+    domain held is a rule: drill/recovery/placement.py)."""
 
     name: str
     description: str
-    spare_room: str
     groups: tuple[GroupSpec, ...]
     path: Path
     damage: DamageSpec = DamageSpec()
@@ -81,7 +81,12 @@ def load_plan(path: Path, actions: frozenset[str], verifications: frozenset[str]
     except yaml.YAMLError as exc:
         raise PlanError(f"the plan {path} is not valid YAML ({exc})", "fix its syntax") from exc
     where = _Where(path)
-    top = where.mapping(raw, "the file", {"name", "description", "spare_room", "groups", "damage"})
+    if isinstance(raw, Mapping) and "spare_room" in raw:
+        raise where.error(
+            "`spare_room` is no longer read: the plan places what a lost domain held by rule",
+            "remove it; say which tiers each room can take with `takes` in the stack config's rooms",
+        )
+    top = where.mapping(raw, "the file", {"name", "description", "groups", "damage"})
     groups = tuple(
         _group(where, g, n, actions, verifications) for n, g in enumerate(where.items(top, "groups"), 1)
     )
@@ -92,7 +97,6 @@ def load_plan(path: Path, actions: frozenset[str], verifications: frozenset[str]
     return PlanSpec(
         name=where.text(top, "name", "the file"),
         description=str(top.get("description", "")),
-        spare_room=where.text(top, "spare_room", "the file"),
         groups=groups,
         path=path,
         damage=_damage(where, top.get("damage")),

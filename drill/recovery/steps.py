@@ -14,9 +14,10 @@ from drill import stack as stacks
 from drill.errors import RecoveryError
 from drill.recovery.context import Outcome, Recovery
 from drill.recovery.damage import judge
+from drill.recovery.placement import current_layout, place
 from drill.workload import clients
 from drill.workspace import read_recovery, write_recovery
-from infra.config import RecoverySpec
+from infra.placement import RecoverySpec
 from infra.program import storage_resources
 
 # What depends on the dead storage and is stopped on purpose: (service, tier).
@@ -24,35 +25,43 @@ DEPENDENTS = (("appointments", "app"), ("mail", "edge"))
 
 
 def assess_damage(rec: Recovery) -> Outcome:
-    """Judge, from where the services stand, whether the storage is lost (drill/recovery/damage.py).
+    """Judge from where the services stand what is lost (drill/recovery/damage.py) and place,
+    by rule, what it held in surviving rooms (drill/recovery/placement.py).
 
-    On a stack the plan already recovered whose storage answers, note it
-    (every later step then finds nothing to do). When the storage answers,
-    or answers again within the grace, the plan ends there: no disaster,
-    nothing changed. Raises RecoveryError when the lost storage stands in
-    the plan's spare room.
+    On a stack the plan already recovered where nothing more is lost, note it
+    (every later step then finds nothing to do). When nothing is lost, or it
+    answers again within the grace, the plan ends there: no disaster,
+    nothing changed. Raises RecoveryError naming what no surviving room can take.
     """
     array = rec.storage("storage")
     rec.damage = damage = judge(rec, array.room)
     recovered = read_recovery(rec.paths, rec.stack)
-    if recovered is not None and array.room == recovered.array_room and not damage.lost:
+    if recovered is not None and current_layout(rec.topology) == recovered.placement and not damage.lost:
         rec.already_recovered = True
-        return Outcome(False, f"storage already recovered into {array.room}: {damage.summary}")
+        return Outcome(False, f"already recovered (storage in {array.room}): {damage.summary}")
     if not damage.lost:
         return Outcome(False, damage.summary)
-    if array.room == rec.plan.spare_room:
-        raise RecoveryError(
-            f"{damage.summary}, and it stands in the plan's spare room",
-            f"set another spare_room in {rec.plan.path.name}",
-        )
-    rec.lost_room = array.room
-    return Outcome(True, f"{damage.summary}; recovering into {rec.plan.spare_room}")
+    lost_rooms = {*damage.lost_rooms, *(recovered.lost_rooms if recovered else ())}
+    lost_storage = {
+        *((array.room,) if damage.storage_lost else ()),
+        *(recovered.lost_storage if recovered else ()),
+    }
+    placing = place(rec.topology, lost_rooms, lost_storage)
+    order = [room.name for room in rec.topology.machine_rooms()]
+    rec.recovery = RecoverySpec(
+        placing.layout,
+        tuple(r for r in order if r in lost_rooms),
+        tuple(r for r in order if r in lost_storage),
+        rec.without_partial,
+    )
+    said = [damage.summary, "the plan places " + "; ".join(map(str, placing.moves)), *placing.warnings]
+    return Outcome(True, "; ".join(said))
 
 
 def stop_dependents(rec: Recovery) -> Outcome:
     """Stop what depends on the dead storage (bookings, IMAP), as the hospital did on purpose."""
-    if rec.already_recovered:
-        return Outcome(False, "nothing to stop: the storage is recovered")
+    if rec.already_recovered or not rec.storage_lost():
+        return Outcome(False, "nothing to stop: the storage answers")
     stopped = []
     for service, tier in DEPENDENTS:
         for info in rec.tier(service, tier):
@@ -64,26 +73,38 @@ def stop_dependents(rec: Recovery) -> Outcome:
 
 
 def recreate_storage(rec: Recovery) -> Outcome:
-    """Place the storage in the spare room (restored from the vault) and deploy it alone with Pulumi."""
-    room = rec.storage("storage").room if rec.already_recovered else rec.plan.spare_room
-    if not rec.already_recovered:
-        fenced = fence_lost_storage(rec)
-        rec.console.print(f"fenced the lost storage: {', '.join(fenced) or 'nothing left to fence'}")
-        write_recovery(rec.paths, rec.stack, RecoverySpec(room, rec.without_partial))
+    """Fence what was lost, write the new placement, and deploy the new storage alone with Pulumi
+    (restored from the vault) when the storage was lost."""
+    if rec.recovery is not None:
+        fenced = fence(rec)
+        rec.console.print(f"fenced what was lost: {', '.join(fenced) or 'nothing left to fence'}")
+        write_recovery(rec.paths, rec.stack, rec.recovery)
+        if not rec.storage_lost():
+            room = rec.recovery.placement.storage
+            return Outcome(
+                True, f"placement written; the storage of {room} was not lost: nothing to re-create"
+            )
+    room = rec.recovery.placement.storage if rec.recovery else rec.storage("storage").room
     targets = [stacks.urn(rec.stack, kind, name) for kind, name in storage_resources(room)]
     result = stacks.up(rec.paths, rec.stack, rec.console, targets=targets)
     rec.topology = result.topology
-    return Outcome(result.changed, _changes(result, f"storage in {room}"))
+    return Outcome(result.changed or rec.recovery is not None, _changes(result, f"storage in {room}"))
 
 
-def fence_lost_storage(rec: Recovery) -> list[str]:
-    """Remove the lost room's storage containers for good (their volumes stay until Pulumi deletes them).
+def fence(rec: Recovery) -> list[str]:
+    """Remove for good the lost storage's containers and every container of a lost room
+    (their volumes stay until Pulumi deletes them).
 
-    Once the storage is re-created elsewhere, the old array must never come
-    back (a restart, a rollback): two primaries would split what is written.
+    What was lost must never come back (a restart, a rollback, power back
+    on): a second array would split what is written, a second app would
+    claim the same addresses.
     """
+    lost_rooms = rec.recovery.lost_rooms if rec.recovery else ()
+    doomed = [c for c in rec.topology.containers() if c.room in lost_rooms]
+    if rec.storage_lost():
+        doomed += [rec.storage("storage"), rec.storage("mail")]
     fenced = []
-    for info in (rec.storage("storage"), rec.storage("mail")):
+    for info in dict.fromkeys(doomed):
         found = rec.container(info)
         if found is not None:
             found.remove(force=True)
@@ -165,6 +186,8 @@ def mail_queue(rec: Recovery) -> list[dict[str, object]]:
 
 
 def _restore_lines(rec: Recovery, service: str, marker: str) -> Outcome:
+    if not rec.storage_lost():
+        return Outcome(False, "the storage was not lost: nothing to restore")
     info = rec.storage(service)
     found = rec.container(info)
     if found is None:

@@ -67,7 +67,9 @@ def storage_answers(rec: Recovery) -> Verdict:
 
 
 def databases_restored(rec: Recovery) -> Verdict:
-    """Both databases are on the new array, with their rows."""
+    """Both databases are on the new array, with their rows (nothing to check when it was not lost)."""
+    if not rec.storage_lost():
+        return Verdict(True, "the storage was not lost: nothing restored")
     array = rec.storage("storage")
     counts = []
     queries = (
@@ -86,6 +88,8 @@ def databases_restored(rec: Recovery) -> Verdict:
 
 def mail_store_restored(rec: Recovery) -> Verdict:
     """The new mail store holds at least the mailboxes it restored from the vault's copy, and answers."""
+    if not rec.storage_lost():
+        return Verdict(True, "the storage was not lost: nothing restored")
     store = rec.storage("mail")
     found = rec.container(store)
     logged = found.logs().decode(errors="replace") if found is not None else ""

@@ -16,13 +16,28 @@ import pytest
 from drill.errors import PlanError
 from drill.recovery import damage
 from drill.recovery.plan import DamageSpec, load_plan
-from infra.topology import ContainerInfo
+from infra.topology import ContainerInfo, RoomInfo, ServiceInfo, Topology
 
 APPS = {
     ("appointments", "app"): ContainerInfo("hdrp-t-appointments-nord-1", "nord-1", "app", "appointments"),
     ("lab", "app"): ContainerInfo("hdrp-t-lab-gateway-nord-1", "nord-1", "app", "lab"),
     ("mail", "app"): ContainerInfo("hdrp-t-mail-front-nord-1", "nord-1", "app", "mail"),
 }
+STORAGE = ContainerInfo("hdrp-t-postgres-nord-1", "nord-1", "storage", "storage")
+REPLICA = ContainerInfo("hdrp-t-intranet-nord-2", "nord-2", "app", "intranet")
+ROOMS = tuple(RoomInfo(r, r, "unix:///x", f"n-{r}", f"s-{r}") for r in ("nord-1", "nord-2", "bellevue"))
+TOPOLOGY = Topology(
+    "t",
+    "hdrp-t",
+    "access",
+    (*ROOMS, RoomInfo("biology", "platform", "unix:///x", "lab-link", "", kind="platform")),
+    (
+        ServiceInfo("storage", (STORAGE,)),
+        *(ServiceInfo(service, (info,)) for (service, _), info in APPS.items()),
+        ServiceInfo("intranet", (REPLICA,)),
+        ServiceInfo("lab-analysers", (ContainerInfo("an-1", "biology", "lab", "lab"),)),
+    ),
+)
 # (container, seconds since the judging began) -> whether its try succeeds
 Script = Callable[[str, float], bool]
 
@@ -41,6 +56,8 @@ class Run:
     down: frozenset[str] = frozenset()
     started: float = field(default_factory=time.monotonic)
     tries: list[str] = field(default_factory=list)
+
+    topology: Topology = TOPOLOGY
 
     @property
     def plan(self) -> Plan:
@@ -111,7 +128,8 @@ def test_one_dependent_that_still_reaches_the_database_keeps_it_usable() -> None
 def test_storage_whose_dependents_all_stopped_is_judged_lost_and_says_so() -> None:
     every = frozenset(c.name for c in APPS.values())
     judged, run = judge(lambda name, at: True, grace_s=0.1, down=every)
-    assert judged.lost and run.tries == []
+    assert judged.lost and judged.storage_lost and run.tries == []
+    assert judged.lost_rooms == ()  # the storage itself still runs in nord-1
     assert {s.detail for s in judged.evidence} == {
         "no service that uses the database runs",
         "no service that uses the mail store runs",
@@ -126,7 +144,7 @@ def test_a_health_check_that_would_say_healthy_changes_nothing() -> None:
 
 def test_the_plan_file_sets_the_grace(tmp_path: Path) -> None:
     text = (
-        "name: p\nspare_room: bellevue\ndamage: {grace_s: 25, probe_timeout_s: 2}\n"
+        "name: p\ndamage: {grace_s: 25, probe_timeout_s: 2}\n"
         "groups:\n  - name: g\n    steps:\n      - {name: a, action: act, verify: check, timeout_s: 5}\n"
     )
     path = tmp_path / "plan.yaml"
@@ -139,3 +157,21 @@ def test_the_plan_file_sets_the_grace(tmp_path: Path) -> None:
     path.write_text(text.replace("grace_s: 25", "grace: 25"))
     with pytest.raises(PlanError, match="unknown field 'grace'"):
         load_plan(path, frozenset({"act"}), frozenset({"check"}))
+
+
+def test_a_room_where_nothing_runs_for_the_grace_is_lost_with_its_storage() -> None:
+    every = frozenset({*(c.name for c in APPS.values()), STORAGE.name})
+    judged, _ = judge(lambda name, at: False, grace_s=0.1, down=every)
+    assert judged.lost and judged.storage_lost and judged.lost_rooms == ("nord-1",)
+    assert "nord-1 lost entire" in judged.summary
+
+
+def test_a_room_without_storage_lost_entire_leaves_the_storage_standing() -> None:
+    judged, _ = judge(lambda name, at: True, grace_s=0.1, down=frozenset({REPLICA.name}))
+    assert judged.lost and not judged.storage_lost and judged.lost_rooms == ("nord-2",)
+    assert "storage" not in judged.summary
+
+
+def test_a_platform_outside_the_rooms_is_never_judged_a_lost_room() -> None:
+    judged, _ = judge(lambda name, at: True, grace_s=0.1, down=frozenset({"an-1"}))
+    assert not judged.lost

@@ -16,7 +16,6 @@ from drill.recovery.verifications import VERIFICATIONS
 KNOWN = (frozenset({"act", "none"}), frozenset({"check"}))
 GOOD = """
 name: p
-spare_room: bellevue
 groups:
   - name: first
     steps:
@@ -33,7 +32,6 @@ def plan_file(tmp_path: Path, text: str) -> Path:
 
 def test_the_shipped_plan_orders_the_groups_of_the_design() -> None:
     plan = read_plan(DEFAULT_PLAN)
-    assert plan.spare_room == "bellevue"
     names = [step.name for _, step in plan.steps()]
     assert names.index("stop-dependents") < names.index("recreate-storage") < names.index("restore-databases")
     assert (
@@ -62,7 +60,8 @@ def test_a_good_plan_loads_in_order(tmp_path: Path) -> None:
         (("timeout_s: 5", "timeout_s: 0"), "timeout_s 0 is not a number of seconds"),
         (("timeout_s: 5", "timeout_s: soon"), "timeout_s 'soon'"),
         (("name: b,", "name: a,"), "step 'a' appears twice"),
-        (("spare_room: bellevue", "spare: bellevue"), "unknown field 'spare'"),
+        (("name: p\n", "name: p\nspare: bellevue\n"), "unknown field 'spare'"),
+        (("name: p\n", "name: p\nspare_room: bellevue\n"), "`spare_room` is no longer read"),
         (("    steps:", "    stepz:"), "unknown field 'stepz'"),
     ],
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from infra.config import SECRET_KEYS, load_stack_spec
 from infra.declared import SECRET_SIGNATURE, Declaration, Declared, declare, revealed
 from infra.images import ServiceImages
+from infra.placement import RecoverySpec
 from tests.unit.test_config import GOOD
 
 IMAGES = ServiceImages(
@@ -39,9 +42,10 @@ def labels(d: Declared) -> dict[str, str]:
 
 def test_each_room_has_its_own_provider_with_its_configured_host(run: Declaration) -> None:
     providers = run.of_type("pulumi:providers:docker")
-    assert set(providers) == {"nord-1-engine", "nord-2-engine", "bellevue-engine"}
+    assert set(providers) == {"nord-1-engine", "nord-2-engine", "bellevue-engine", "biology-engine"}
     assert providers["nord-2-engine"].inputs["host"] == "tcp://127.0.0.1:2375"
     assert providers["nord-1-engine"].inputs["host"] == "unix:///var/run/docker.sock"
+    assert providers["biology-engine"].inputs["host"] == "unix:///var/run/docker.sock"
 
 
 def test_room_and_san_networks_are_internal_and_access_is_not(run: Declaration) -> None:
@@ -64,8 +68,8 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Declar
         "vault-bellevue",
         "appointments-nord-1",
         "lab-gateway-nord-1",
-        "lab-analyser-nord-1-1",
-        "lab-analyser-nord-1-2",
+        "lab-analyser-1",
+        "lab-analyser-2",
         "mailstore-nord-1",
         "mail-vault-bellevue",
         "mail-front-nord-1",
@@ -80,6 +84,8 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Declar
         }
         room = labels(container)["hospital.room"]
         assert container.provider is not None and f"::{room}-engine::" in container.provider
+    for n in (1, 2):  # the biology platform's instruments stand in no machine room
+        assert labels(containers[f"lab-analyser-{n}"])["hospital.room"] == "biology"
     assert labels(containers["intranet-bellevue"])["hospital.tier"] == "app"
     for room in ("nord-2", "bellevue"):
         balancer = labels(containers[f"intranet-lb-{room}"])
@@ -99,7 +105,10 @@ def test_replicas_keep_their_own_data_volume_and_no_san(run: Declaration) -> Non
         replica = containers[f"intranet-{room}"]
         [mount] = replica.inputs["volumes"]
         assert mount["volumeName"] == f"hdrp-unit-intranet-data-{room}" and mount["volumeName"] in volumes
-        assert [n["name"] for n in replica.inputs["networksAdvanced"]] == [f"hdrp-unit-{room}"]
+        assert [n["name"] for n in replica.inputs["networksAdvanced"]] == [
+            f"hdrp-unit-{room}",
+            "hdrp-unit-intranet",
+        ]
 
 
 def test_only_the_balancers_publish_each_its_own_port_on_loopback(run: Declaration) -> None:
@@ -121,10 +130,10 @@ def test_each_balancer_balances_over_both_replicas_from_its_room(run: Declaratio
         balancer = containers[f"intranet-lb-{room}"]
         [upload] = balancer.inputs["uploads"]
         assert upload["file"] == "/etc/haproxy/haproxy.cfg"
-        assert "hdrp-unit-intranet-nord-2:8000 check" in upload["content"]
-        assert "hdrp-unit-intranet-bellevue:8000 check" in upload["content"]
+        assert "intranet-replica-1:8000 check" in upload["content"]
+        assert "intranet-replica-2:8000 check" in upload["content"]
         networks = [n["name"] for n in balancer.inputs["networksAdvanced"]]
-        assert networks == ["hdrp-unit-access", "hdrp-unit-nord-2", "hdrp-unit-bellevue"]
+        assert networks == ["hdrp-unit-access", "hdrp-unit-intranet"]
     access = run.of_type("docker:index/network:Network")["access-network"]
     assert access.provider is not None and "::nord-2-engine::" in access.provider
 
@@ -142,9 +151,10 @@ def test_topology_names_what_was_declared(run: Declaration) -> None:
         ("hdrp-unit-intranet-lb-nord-2", "nord-2"),
         ("hdrp-unit-intranet-lb-bellevue", "bellevue"),
     }
-    assert {r.san_network for r in run.topology.rooms} == {
+    assert {r.san_network for r in run.topology.machine_rooms()} == {
         f"hdrp-unit-{r}-san" for r in ("nord-1", "nord-2", "bellevue")
     }
+    assert [r.name for r in run.topology.rooms if r.kind == "platform"] == ["biology"]
 
 
 def test_storage_is_reachable_only_over_its_san_and_the_backup_link(run: Declaration) -> None:
@@ -175,3 +185,38 @@ def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
     assert vault_files == ["/run/secrets/replication_password"]
     for container in containers.values():
         assert not any("password" in env for env in container.inputs.get("envs", []))
+
+
+def recovered(moved: dict[str, str], lost_rooms: tuple[str, ...], **intranet: tuple[str, ...]) -> Declaration:
+    spec = load_stack_spec("unit", GOOD)
+    layout = spec.planned
+    for part, room in moved.items():
+        layout = layout.moved(part, room)
+    layout = replace(layout, **intranet)  # type: ignore[arg-type]
+    lost_storage = lost_rooms if moved.get("storage") else ()
+    return declare(replace(spec, recovery=RecoverySpec(layout, lost_rooms, lost_storage)), IMAGES, SECRETS)
+
+
+def test_a_recovered_room_stands_where_the_plan_placed_it_and_the_storage_restores(run: Declaration) -> None:
+    moved = {"storage": "nord-2", "appointments": "nord-2", "lab": "nord-2", "mail": "nord-2"}
+    after = recovered(moved, ("nord-1",)).of_type("docker:index/container:Container")
+    assert not [name for name in after if name.endswith("nord-1")]
+    assert {"postgres-nord-2", "mailstore-nord-2", "appointments-nord-2", "lab-gateway-nord-2"} <= set(after)
+    assert "RESTORE_FROM=http://hdrp-unit-vault-bellevue:8008" in after["postgres-nord-2"].inputs["envs"]
+    gateway = after["lab-gateway-nord-2"].inputs["networksAdvanced"]
+    assert {"name": "hdrp-unit-lab-link", "aliases": ["lab-gateway"]} in gateway
+    before = run.of_type("docker:index/container:Container")
+    for name in ("lab-analyser-1", "lab-analyser-2", "vault-bellevue", "intranet-lb-bellevue"):
+        assert after[name].inputs == before[name].inputs or name == "vault-bellevue", name
+
+
+def test_moving_a_replica_and_a_balancer_changes_nothing_of_the_surviving_ones(run: Declaration) -> None:
+    after = recovered({}, ("nord-2",), replicas=("nord-1", "bellevue"), balancers=("nord-1", "bellevue"))
+    containers = after.of_type("docker:index/container:Container")
+    before = run.of_type("docker:index/container:Container")
+    assert "intranet-lb-nord-1" in containers and "intranet-nord-1" in containers
+    for name in ("intranet-lb-bellevue", "intranet-bellevue", "postgres-nord-1", "appointments-nord-1"):
+        assert containers[name].inputs == before[name].inputs, name
+    assert containers["intranet-lb-nord-1"].inputs["ports"] == before["intranet-lb-nord-2"].inputs["ports"]
+    networks = {n.name: n for n in after.of_type("docker:index/network:Network").values()}
+    assert networks == {n.name: n for n in run.of_type("docker:index/network:Network").values()}

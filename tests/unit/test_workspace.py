@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,8 @@ import yaml
 
 from drill import workspace
 from drill.errors import ConfigError
-from drill.paths import StatePaths
-from infra.config import RecoverySpec
+from drill.paths import PROJECT_ROOT, StatePaths
+from infra.placement import RecoverySpec
 
 
 @pytest.fixture
@@ -97,12 +98,27 @@ def test_a_committed_recovery_is_refused(project: Path) -> None:
 
 
 def test_the_recovery_lives_in_the_machine_copy_only(project: Path, tmp_path: Path) -> None:
+    (project / "Pulumi.lab.yaml").write_text((PROJECT_ROOT / "Pulumi.ci.yaml").read_text())
     paths = StatePaths(tmp_path / "state")
     assert workspace.read_recovery(paths, "lab") is None
-    workspace.write_recovery(paths, "lab", RecoverySpec("bellevue", without_partial=True))
-    assert workspace.read_recovery(paths, "lab") == RecoverySpec("bellevue", True)
+    planned = workspace.check_stack_config("lab").planned
+    layout = planned
+    for part in ("storage", "appointments", "lab", "mail"):
+        layout = layout.moved(part, "nord-2")
+    moved = RecoverySpec(
+        layout,
+        lost_rooms=("nord-1",),
+        lost_storage=("nord-1",),
+        without_partial=True,
+    )
+    workspace.write_recovery(paths, "lab", moved)
+    assert workspace.read_recovery(paths, "lab") == moved
     workspace.prepare_workspace(paths, "lab")  # a later deploy keeps it
-    assert workspace.read_recovery(paths, "lab") == RecoverySpec("bellevue", True)
+    assert workspace.read_recovery(paths, "lab") == moved
     assert "recovery" not in (project / "Pulumi.lab.yaml").read_text()
     workspace.write_recovery(paths, "lab", None)
     assert workspace.read_recovery(paths, "lab") is None
+    # a placement into a lost room is refused, naming the key
+    workspace.write_recovery(paths, "lab", replace(moved, placement=planned))
+    with pytest.raises(ConfigError, match="storage_room is nord-1, which the recovery declared lost"):
+        workspace.read_recovery(paths, "lab")
