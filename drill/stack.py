@@ -118,9 +118,13 @@ def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | Non
                 "fix the cause above and run `drill up` again",
             ) from exc
     changes = {str(getattr(op, "value", op)): n for op, n in (result.summary.resource_changes or {}).items()}
-    return UpResult(
-        changes, time.monotonic() - started, topology_from_output(result.outputs["topology"].value)
-    )
+    raw = result.outputs["topology"].value
+    if not isinstance(raw, dict):
+        raise DeployError(
+            f"deploying stack {stack} left the `topology` output unknown ({str(raw)[:60]})",
+            "run `drill up` to deploy the whole stack",
+        )
+    return UpResult(changes, time.monotonic() - started, topology_from_output(raw))
 
 
 def urn(stack: str, resource_type: str, name: str) -> str:
