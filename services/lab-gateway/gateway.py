@@ -3,7 +3,10 @@
 A result is ACKed (AA) only once it is appended to the local journal and
 fsynced: the analysers are never blocked by the storage array, and nothing
 ACKed is lost. A forwarder delivers journaled results to the results
-database whenever it is reachable, STAT (priority S) first. Messages the
+database whenever it is reachable, STAT (priority S) first. While it
+delivers, the ACK also waits (at most SYNC_ACK_S) for the result to be in
+the database, which the vault holds in another room: a result ACKed then is
+safe even if this gateway's whole room is lost the next instant. Messages the
 gateway refuses are ACKed AE or AR with a reason and kept in the reject store.
 Duplicates (same MSH-10) are ACKed again and stored once.
 """
@@ -26,6 +29,8 @@ from results_api import serve_api
 DATA = Path(os.environ.get("GATEWAY_DATA", "/var/lib/lab-gateway"))
 CONNECT_TIMEOUT_S = 1
 PING_S = 1.0
+# While the database answers, how long an ACK waits for its result to be delivered there.
+SYNC_ACK_S = 1.0
 # After an oversized message's AR: how long, and how much, the rest of it is read and dropped.
 DRAIN_S = 10.0
 DRAIN_BYTES = 64 * 1024 * 1024
@@ -50,6 +55,8 @@ class Journal:
 
     def __init__(self, folder: Path) -> None:
         self.lock = threading.Lock()
+        # Signalled when a result arrives (the forwarder wakes) and when one is delivered (ACKs wake).
+        self.changed = threading.Condition(self.lock)
         self.accepted_path = folder / "journal.jsonl"
         self.delivered_path = folder / "delivered.jsonl"
         self.rejected_path = folder / "rejected.jsonl"
@@ -82,7 +89,25 @@ class Journal:
             append_synced(self.accepted_path, entry)
             self.seen.add(result.control_id)
             self.waiting[result.control_id] = entry
+            self.changed.notify_all()
             return True
+
+    def wait_delivered(self, control_id: str, timeout_s: float) -> bool:
+        """While delivering, wait up to timeout_s for control_id to reach the database; True if it did."""
+        deadline = time.monotonic() + timeout_s
+        with self.lock:
+            while control_id in self.waiting and self.delivering:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.changed.wait(left)
+            return control_id not in self.waiting
+
+    def wait_for_work(self, timeout_s: float) -> None:
+        """Sleep until a result waits or timeout_s passes (the forwarder's idle)."""
+        with self.lock:
+            if not self.waiting:
+                self.changed.wait(timeout_s)
 
     def reject(self, refused: hl7.Refused, payload: bytes) -> None:
         """Keep a refused message with its reason; never drop it silently."""
@@ -109,6 +134,13 @@ class Journal:
         with self.lock:
             append_synced(self.delivered_path, {"control_id": control_id})
             self.waiting.pop(control_id, None)
+            self.changed.notify_all()
+
+    def set_delivering(self, delivering: bool) -> None:
+        """Say whether the database answers; waiting ACKs stop waiting when it does not."""
+        with self.lock:
+            self.delivering = delivering
+            self.changed.notify_all()
 
     def health(self) -> dict[str, object]:
         with self.lock:
@@ -165,7 +197,7 @@ def forward(journal: Journal) -> None:
                 with conn, conn.cursor() as cursor:
                     cursor.execute(SCHEMA)
                 schema_ready = True
-            journal.delivering = True
+            journal.set_delivering(True)
             checked = time.monotonic()
             while True:
                 waiting = journal.pending()
@@ -178,9 +210,9 @@ def forward(journal: Journal) -> None:
                         cursor.execute("SELECT 1")
                     checked = time.monotonic()
                 else:
-                    time.sleep(0.2)
+                    journal.wait_for_work(PING_S)
         except (psycopg2.Error, OSError) as exc:
-            journal.delivering = False
+            journal.set_delivering(False)
             print(
                 f"lab-gateway: delivery paused: {str(exc).strip().splitlines()[0:1]}",
                 file=sys.stderr,
@@ -260,6 +292,7 @@ class MLLPHandler(socketserver.BaseRequestHandler):
             self.journal.reject(refused, payload)
             return hl7.ack(refused.code, refused.control_id, refused.reason)
         self.journal.accept(result)
+        self.journal.wait_delivered(result.control_id, SYNC_ACK_S)
         return hl7.ack("AA", result.control_id, receiver=result.sender or "ANALYSER")
 
 

@@ -36,8 +36,12 @@ postconf -e \
   "maillog_file = /dev/stdout" \
   "compatibility_level = 3.6"
 # Every message delivered to a mailbox is also delivered to the same mailbox
-# in the backup vault's mail copy (MAIL_VAULT_HOST): it leaves the queue,
-# which is on this server's own volume, only once both copies are written.
+# in the backup vault's mail copy (MAIL_VAULT_HOST), in another room, before
+# SMTP answers 250: the public smtpd hands each message to mail_copy.py (a
+# before-queue filter), which copies it to the vault over LMTP, then queues it
+# through the smtpd on 10026. A message the vault could not take is queued
+# through the smtpd on 10027 instead, whose recipient_bcc_maps copies it to the
+# vault once it is back; it leaves the queue only once both copies are written.
 if [ -n "${MAIL_VAULT_HOST:-}" ]; then
   vault_domain="vault.$domain"
   escaped=$(printf '%s' "$domain" | sed 's/\./\\./g')
@@ -46,6 +50,20 @@ if [ -n "${MAIL_VAULT_HOST:-}" ]; then
   postconf -e \
     "recipient_bcc_maps = regexp:/etc/postfix/vault_bcc" \
     "transport_maps = texthash:/etc/postfix/transport"
+  after_filter=(
+    "smtpd_proxy_filter=" "mynetworks=127.0.0.0/8" "smtpd_client_restrictions="
+    "smtpd_helo_restrictions=" "smtpd_sender_restrictions=" "smtpd_data_restrictions="
+    "smtpd_relay_restrictions=permit_mynetworks,reject" "smtpd_recipient_restrictions=permit_mynetworks,reject"
+  )
+  for port in 10026 10027; do
+    postconf -M "127.0.0.1:$port/inet=127.0.0.1:$port inet n - n - - smtpd"
+    for option in "${after_filter[@]}"; do postconf -P "127.0.0.1:$port/inet/$option"; done
+  done
+  # Copied already: no automatic bcc to the vault on 10026.
+  postconf -P "127.0.0.1:10026/inet/receive_override_options=no_address_mappings"
+  postconf -P "smtp/inet/smtpd_proxy_filter=127.0.0.1:10025" "smtp/inet/smtpd_proxy_options=speed_adjust"
+  setpriv --reuid=mailcopy --regid=mailcopy --init-groups --inh-caps=-all --bounding-set=-all -- \
+    python3 /app/mail_copy.py &
 fi
 # No chroot in a container: the daemons use the container's own resolver.
 postconf -F '*/*/chroot = n'

@@ -1,0 +1,103 @@
+"""Postfix's before-queue filter: a message is in another room before SMTP says 250.
+
+Postfix's public smtpd hands every message to this filter (smtpd_proxy_filter)
+before it answers the client. The filter delivers the message over LMTP to
+the vault's copy of each mailbox (MAIL_VAULT_HOST, another room), then hands
+it to Postfix's queue through a second smtpd and passes that smtpd's answer
+back. So an accepted message stands in two rooms: on this server's queue
+and in the vault's copy; losing this server's whole room loses nothing.
+
+When the vault's copy cannot take it (the vault away), the message is queued
+through the smtpd that also copies it to the vault later (recipient_bcc_maps):
+mail is still accepted, and reaches the vault once it is back.
+
+aiosmtpd (Debian's python3-aiosmtpd) speaks the SMTP server side; smtplib the
+LMTP and SMTP client sides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import smtplib
+import sys
+import time
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+LISTEN = ("127.0.0.1", 10025)
+# Postfix's smtpd for a message already copied (no bcc), and for one that is not (bcc).
+QUEUE_COPIED = ("127.0.0.1", 10026)
+QUEUE_WITH_BCC = ("127.0.0.1", 10027)
+LMTP_PORT = 24
+TIMEOUT_S = 5
+
+
+class CopyThenQueue:
+    """The filter's handler: copy to the vault over LMTP, then queue through Postfix."""
+
+    def __init__(self, vault_host: str, domain: str) -> None:
+        self.vault_host = vault_host
+        self.domain = domain
+
+    def vault_address(self, address: str) -> str:
+        """The vault copy's mailbox for one of ours: local@vault.<domain>."""
+        local, _, domain = address.rpartition("@")
+        return f"{local}@vault.{domain}" if domain.lower() == self.domain else address
+
+    def copy(self, envelope: Envelope) -> str:
+        """Deliver to the vault's copy; "" when every recipient took it, else why not."""
+        content = envelope.original_content or b""
+        recipients = [self.vault_address(r) for r in envelope.rcpt_tos]
+        try:
+            with smtplib.LMTP(self.vault_host, LMTP_PORT, timeout=TIMEOUT_S) as lmtp:
+                refused = lmtp.sendmail(envelope.mail_from or "", recipients, content)
+        except (smtplib.SMTPException, OSError) as exc:
+            return str(exc) or type(exc).__name__
+        return f"refused {sorted(refused)}" if refused else ""
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        """Copy, then queue (off the event loop: other sessions go on); answer what the queue answered."""
+        return await asyncio.get_running_loop().run_in_executor(None, self.copy_then_queue, envelope)
+
+    def copy_then_queue(self, envelope: Envelope) -> str:
+        """The SMTP answer for one message, once it is copied (or not) and queued (or not)."""
+        started = time.monotonic()
+        not_copied = self.copy(envelope)
+        queue = QUEUE_WITH_BCC if not_copied else QUEUE_COPIED
+        try:
+            with smtplib.SMTP(*queue, timeout=TIMEOUT_S) as smtp:
+                smtp.sendmail(envelope.mail_from or "", envelope.rcpt_tos, envelope.original_content or b"")
+        except smtplib.SMTPResponseException as exc:
+            return f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+        except (smtplib.SMTPException, OSError) as exc:
+            return f"451 4.3.0 the queue did not take the message ({exc}): try again"
+        copied = f"not in the vault yet ({not_copied})" if not_copied else "in the vault's copy"
+        print(f"mail-copy: queued, {copied}, in {time.monotonic() - started:.3f} s", flush=True)
+        return "250 2.0.0 Ok: queued, " + ("vault copy to follow" if not_copied else "copied to the vault")
+
+
+def check() -> int:
+    """Health check: the filter answers SMTP on its port."""
+    try:
+        with smtplib.SMTP(*LISTEN, timeout=2) as smtp:
+            return 0 if smtp.noop()[0] == 250 else 1
+    except (smtplib.SMTPException, OSError):
+        return 1
+
+
+def main() -> int:
+    if "--check" in sys.argv:
+        return check()
+    handler = CopyThenQueue(os.environ["MAIL_VAULT_HOST"], os.environ.get("MAIL_DOMAIN", "chu.test").lower())
+    # decode_data False keeps the message's bytes as they came (original_content).
+    controller = Controller(handler, hostname=LISTEN[0], port=LISTEN[1], decode_data=False, enable_SMTPUTF8=True)
+    controller.start()
+    print(f"mail-copy: filtering on {LISTEN[0]}:{LISTEN[1]}, copying to {handler.vault_host}", flush=True)
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
