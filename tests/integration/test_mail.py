@@ -131,3 +131,55 @@ def test_store_down_smtp_queues_imap_fails_then_queue_drains(deployed: Deployed)
         client().containers.get(store).start()
     wait_healthy(store)
     assert wait_in_inbox(deployed, "staff0100@chu.test", message_id, timeout_s=60) < 60
+
+
+def test_an_accepted_message_is_in_the_vault_copy_before_250_with_the_front_frozen_at_once(
+    deployed: Deployed,
+) -> None:
+    """The 250 itself is the proof: the front is frozen the instant it answers, so nothing it
+    does afterwards (its queue, its deliveries) can have put the message in the vault."""
+    front = client().containers.get(container(deployed, "app"))
+    message_id = f"<{uuid.uuid4()}@tests.chu.test>"
+    body = (
+        f"From: a@chu.test\r\nTo: staff0200@chu.test\r\nMessage-ID: {message_id}\r\nSubject: x\r\n\r\nx\r\n"
+    )
+    smtp = smtplib.SMTP(*address(deployed, "smtp"), timeout=10)
+    smtp.ehlo()
+    smtp.mail("a@chu.test")
+    smtp.rcpt("staff0200@chu.test")
+    code, _ = smtp.data(body)
+    front.pause()
+    smtp.close()  # no QUIT: the front is frozen
+    try:
+        assert code == 250
+        assert in_vault_copy(deployed, "staff0200@chu.test", message_id)
+    finally:
+        front.unpause()
+    wait_in_inbox(deployed, "staff0200@chu.test", message_id, timeout_s=30)
+    copies = testinfra.get_host(f"docker://{container(deployed, 'backup')}").check_output(
+        f"doveadm search -u staff0200@vault.chu.test mailbox INBOX header message-id {message_id.strip('<>')}"
+    )
+    assert len(copies.splitlines()) == 1  # copied before the queue, not a second time by the bcc
+
+
+def test_with_the_vault_away_mail_is_still_accepted_and_copied_once_it_is_back(deployed: Deployed) -> None:
+    copy = client().containers.get(container(deployed, "backup"))
+    copy.stop(timeout=1)
+    try:
+        message_id = send(deployed, "staff0201@chu.test")  # a plain SMTP client, as any other
+        wait_in_inbox(deployed, "staff0201@chu.test", message_id, timeout_s=30)
+    finally:
+        copy.start()
+    wait_healthy(copy.name)
+    deadline = time.monotonic() + 60
+    while not in_vault_copy(deployed, "staff0201@chu.test", message_id):
+        assert time.monotonic() < deadline, "the vault copy never got the message once it was back"
+        time.sleep(1)
+
+
+def test_the_copy_filter_runs_unprivileged_beside_postfix(deployed: Deployed) -> None:
+    front = testinfra.get_host(f"docker://{container(deployed, 'app')}")
+    filters = [p for p in front.process.filter(comm="python3") if "mail_copy.py" in p.args]
+    assert len(filters) == 1 and filters[0].user == "mailcopy"
+    assert front.socket("tcp://127.0.0.1:10025").is_listening
+    assert not front.socket("tcp://0.0.0.0:10025").is_listening
