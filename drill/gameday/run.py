@@ -31,6 +31,7 @@ from drill.engines import container_of
 from drill.gameday.experiments import Experiment, write_vars
 from drill.gameday.journal import read_journal
 from drill.gameday.summary import RunFacts, StatDelivery, build_summary, write_summary
+from drill.junit import gameday_cases, write_junit
 from drill.paths import PROJECT_ROOT, StatePaths
 from drill.report import render_report
 from drill.workload import clients
@@ -192,7 +193,9 @@ def finish(
         negative_control=options.negative_control,
         drift=drift,
     )
-    write_summary(run_dir / "summary.json", build_summary(facts))
+    summary = build_summary(facts)
+    write_summary(run_dir / "summary.json", summary)
+    write_junit(run_dir / "junit.xml", f"game day {run_dir.name}", gameday_cases(summary), ended - started)
     render_report(run_dir)
     latest = REPORTS / "latest"
     if latest.is_symlink() or latest.exists():

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from drill.audit import ServiceAudit
 from drill.gameday.experiments import Experiment
 from drill.gameday.journal import Journal
+from drill.gameday.verdict import verdict
 from drill.workload.ledger import LedgerEntry
 
 RECOVERED = ("appointments", "lab", "mail")
@@ -108,9 +109,10 @@ def build_summary(facts: RunFacts) -> dict[str, object]:
         "journal_status": facts.journal.status if facts.journal else "none",
         "drift_after": facts.drift,
     }
-    reasons = verdict(facts, summary)
-    summary["passed"] = not reasons
-    summary["reasons"] = reasons
+    checks = verdict(facts, int(str(summary["intranet_failed_requests"])))
+    summary["checks"] = [asdict(check) for check in checks]
+    summary["reasons"] = [check.message for check in checks if not check.passed]
+    summary["passed"] = not summary["reasons"]
     return summary
 
 
@@ -123,92 +125,6 @@ def intranet_counts(facts: RunFacts) -> tuple[int, int]:
             requests += int(run.output["requests"])
             failed += int(run.output["failed"])
     return requests, failed
-
-
-def verdict(facts: RunFacts, summary: Mapping[str, object]) -> list[str]:
-    """Why the run did not pass (empty when it did)."""
-    reasons = []
-    journal = facts.journal
-    if journal is None:
-        return ["the experiment wrote no journal (it was stopped before it ran)"]
-    # A refusal leaves the storage dead until the rollbacks: the steady state cannot hold then.
-    if journal.status != "completed" and facts.experiment.expect != "refusal":
-        reasons.append(f"the experiment ended {journal.status}")
-    lost = sum(len(a.lost) for a in facts.audits)
-    if lost:
-        reasons.append(f"{lost} acknowledged writes lost")
-    unexpected = sum(len(a.unexpected) for a in facts.audits)
-    if unexpected:
-        reasons.append(f"{unexpected} writes present that were never attempted")
-    if summary["intranet_failed_requests"]:
-        reasons.append(f"the intranet failed {summary['intranet_failed_requests']} requests")
-    if facts.drift:
-        reasons.append(f"`drill up` after the game day changed {facts.drift} resources")
-    reasons += _expected(facts, journal)
-    return reasons
-
-
-def _expected(facts: RunFacts, journal: Journal) -> list[str]:
-    plan = facts.plan
-    if facts.experiment.expect == "steady":
-        return ["the steady state deviated"] if journal.deviated else []
-    if plan is None:
-        return ["the recovery plan did not finish (no plan.json)"]
-    if facts.experiment.expect == "refusal":
-        if plan.get("passed") or not plan.get("cannot_restore"):
-            return ["the recovery plan claimed success, or did not say what it cannot restore"]
-        return []
-    if facts.experiment.expect == "unchanged":
-        return _unchanged(plan, journal)
-    reasons = []
-    if not plan.get("passed"):
-        reasons.append(failed_step(plan))
-    if journal.deviated or journal.steady_after is False:
-        reasons.append("the steady state did not hold after recovery")
-    during = _during_fault(journal)
-    reasons += during
-    return reasons
-
-
-def _unchanged(plan: Mapping[str, object], journal: Journal) -> list[str]:
-    """A blip under the grace: the plan passed, judged no damage and changed nothing; steady after."""
-    reasons = []
-    damage = plan.get("damage")
-    if not plan.get("passed"):
-        reasons.append(failed_step(plan))
-    elif not isinstance(damage, dict) or damage.get("lost") is not False:
-        reasons.append(f"the recovery plan judged the storage lost after a blip under its grace: {damage}")
-    if plan.get("changed"):
-        reasons.append("the recovery plan changed the stack after a blip under its grace")
-    if journal.deviated or journal.steady_after is False:
-        reasons.append("the steady state did not hold after the blip")
-    return reasons
-
-
-def failed_step(plan: Mapping[str, object]) -> str:
-    """The headline of a failed plan: the step that failed and the last evidence it saw."""
-    steps = plan.get("steps")
-    for step in steps if isinstance(steps, list) else []:
-        if isinstance(step, dict) and step.get("status") == "failed":
-            return (
-                f"the recovery plan failed at {step.get('group')} / {step.get('name')} "
-                f"after {step.get('seconds')} s: {step.get('detail') or 'no evidence recorded'}"
-            )
-    return "the recovery plan failed before any step failed (see plan.json)"
-
-
-def _during_fault(journal: Journal) -> list[str]:
-    """What the method's probes saw during the fault, against what must hold."""
-    reasons = []
-    booking = journal.output_of("booking-during-fault")
-    if isinstance(booking, dict) and not (booking.get("status") == 503 and float(booking["seconds"]) < 2.5):
-        reasons.append(f"a booking during the fault did not answer 503 within 2.5 s: {booking}")
-    if journal.output_of("smtp-during-fault") is False:
-        reasons.append("SMTP did not accept mail during the fault")
-    ack = journal.output_of("stat-result-during-fault")
-    if ack is not None and ack != "AA":
-        reasons.append(f"a STAT result during the fault was answered {ack!r}, not AA")
-    return reasons
 
 
 def write_summary(path: Path, summary: Mapping[str, object]) -> None:
