@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 DRILL := $(BIN)/drill
 
-.PHONY: gameday test soak bench venv bootstrap doctor lint typecheck unit integration down-ci clean
+.PHONY: gameday test soak bench matrix venv bootstrap doctor lint typecheck unit integration down-ci clean
 
 gameday: bootstrap
 	$(DRILL) gameday
@@ -15,6 +15,10 @@ test: bootstrap
 # 20 game days in a row: no acknowledged write lost, nothing left behind.
 soak: bootstrap
 	$(DRILL) soak --runs 20
+
+# The survive/restore matrix: every fault in every room where it applies (reports/latest-matrix).
+matrix: bootstrap
+	$(DRILL) matrix
 
 # Stand-up against docker compose, game days, restore, footprint: bench/README.md.
 bench: bootstrap

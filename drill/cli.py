@@ -28,6 +28,8 @@ from drill.gameday.experiments import experiment_names, load_experiment
 from drill.gameday.run import GamedayOptions, run_gameday
 from drill.gameday.soak import soak
 from drill.leftovers import find_leftovers
+from drill.matrix.cells import SERVICES
+from drill.matrix.run import run_matrix
 from drill.paths import PROJECT_ROOT, StatePaths, state_paths
 from drill.recovery.plan import DEFAULT_PLAN
 from drill.recovery.recover import read_plan, recover
@@ -224,8 +226,28 @@ def cmd_bench(paths: StatePaths, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_matrix(paths: StatePaths, args: argparse.Namespace) -> int:
+    """The survive/restore matrix: every experiment in every room where it applies, as game days."""
+    check_stack_config(args.stack)
+    run_steps(toolchain_steps(paths), console)
+    only = [label for label in args.cells.split(",") if label] if args.cells else []
+    folder = run_matrix(paths, args.stack, console, only)
+    matrix = json.loads((folder / "matrix.json").read_text())
+    table = Table("fault @ room", *SERVICES, "verdict")
+    for cell in matrix["cells"]:
+        texts = {s["service"]: f"{s['text']} ({s['lost']}/{s['acked']})" for s in cell["services"]}
+        verdict = "[green]passed[/]" if cell["passed"] else "[red]FAILED[/] " + "; ".join(cell["reasons"])
+        table.add_row(
+            f"{cell['experiment']} @ {cell['room']}", *(texts.get(s, "—") for s in SERVICES), verdict
+        )
+    console.print(table)
+    console.print(f"matrix: {folder / 'matrix.html'} (lost/acked in brackets)")
+    return 0 if matrix["passed"] else 1
+
+
 COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {
     "bench": cmd_bench,
+    "matrix": cmd_matrix,
     "bootstrap": cmd_bootstrap,
     "doctor": cmd_doctor,
     "up": cmd_up,
@@ -302,7 +324,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                 action="store_true",
                 help="restore without the vault's partial WAL segment: the audit must then see loss",
             )
-            command_parser.add_argument("--room", default="nord-2", help="the room room-loss powers off")
+            command_parser.add_argument(
+                "--room", default="nord-2", help="the room room-loss powers off (default: %(default)s)"
+            )
+        if name == "matrix":
+            command_parser.add_argument(
+                "--cells", default="", help="only these cells, e.g. room-loss@nord-1,san-failure@nord-1"
+            )
         if name == "soak":
             command_parser.add_argument("--runs", type=positive, default=20, help="game days in a row")
             command_parser.add_argument("--experiment", default="storage-failure", choices=experiment_names())

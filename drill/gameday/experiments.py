@@ -19,6 +19,9 @@ from infra.topology import Topology
 EXPERIMENTS = PROJECT_ROOT / "experiments"
 Expectation = Literal["recovery", "refusal", "steady", "unchanged"]
 EXPECTATIONS = ("recovery", "refusal", "steady", "unchanged")
+# The failure domain an experiment breaks, so the matrix knows which rooms it applies to.
+Domain = Literal["storage", "room", "vault"]
+DOMAINS = ("storage", "room", "vault")
 
 
 class ExperimentError(DrillError):
@@ -33,6 +36,7 @@ class Experiment:
     path: Path
     title: str
     expect: Expectation
+    applies_to: Domain = "storage"
 
 
 def experiment_names() -> list[str]:
@@ -57,6 +61,7 @@ def load_experiment(name: str) -> Experiment:
             raise ValueError("extensions is not a list")
         [ours] = [e for e in extensions if isinstance(e, dict) and e.get("name") == "hospital-drp"]
         expect = ours.get("expect")
+        applies_to = ours.get("applies_to", "storage")
     except (ValueError, KeyError, TypeError) as exc:
         raise ExperimentError(
             f"{path.name} is not an experiment of ours ({exc})",
@@ -66,7 +71,11 @@ def load_experiment(name: str) -> Experiment:
         raise ExperimentError(
             f"{path.name}: expect {expect!r} is unknown", f"use one of {', '.join(EXPECTATIONS)}"
         )
-    return Experiment(name, path, title, expect)
+    if applies_to not in DOMAINS:
+        raise ExperimentError(
+            f"{path.name}: applies_to {applies_to!r} is unknown", f"use one of {', '.join(DOMAINS)}"
+        )
+    return Experiment(name, path, title, expect, applies_to)
 
 
 def write_vars(

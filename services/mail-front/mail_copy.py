@@ -57,7 +57,7 @@ class CopyThenQueue:
             return str(exc) or type(exc).__name__
         return f"refused {sorted(refused)}" if refused else ""
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """Copy, then queue (off the event loop: other sessions go on); answer what the queue answered."""
         return await asyncio.get_running_loop().run_in_executor(None, self.copy_then_queue, envelope)
 
@@ -90,9 +90,12 @@ def check() -> int:
 def main() -> int:
     if "--check" in sys.argv:
         return check()
-    handler = CopyThenQueue(os.environ["MAIL_VAULT_HOST"], os.environ.get("MAIL_DOMAIN", "chu.test").lower())
+    domain = os.environ.get("MAIL_DOMAIN", "chu.test").lower()
+    handler = CopyThenQueue(os.environ["MAIL_VAULT_HOST"], domain)
     # decode_data False keeps the message's bytes as they came (original_content).
-    controller = Controller(handler, hostname=LISTEN[0], port=LISTEN[1], decode_data=False, enable_SMTPUTF8=True)
+    controller = Controller(
+        handler, hostname=LISTEN[0], port=LISTEN[1], decode_data=False, enable_SMTPUTF8=True
+    )
     controller.start()
     print(f"mail-copy: filtering on {LISTEN[0]}:{LISTEN[1]}, copying to {handler.vault_host}", flush=True)
     while True:

@@ -46,10 +46,16 @@ def _secret(paths: StatePaths, key: str) -> str:
     return stacks.secret(paths, STACK, key)
 
 
+# Files of whole game days, in the order they run, after every other test.
+GAMEDAY_FILES = ("test_matrix.py", "test_gameday.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Game days last: each leaves the stack recovered (storage in the spare room) and the
+    """Game days last: each leaves the stack recovered (its storage moved by the plan) and the
     next one rebuilds it as planned itself, so no test after them has to wait for a rebuild."""
-    items.sort(key=lambda item: item.path.name == "test_gameday.py")
+    items.sort(
+        key=lambda item: GAMEDAY_FILES.index(item.path.name) + 1 if item.path.name in GAMEDAY_FILES else 0
+    )
 
 
 @pytest.fixture(scope="session")

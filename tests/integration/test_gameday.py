@@ -119,9 +119,9 @@ def test_an_interrupted_game_day_still_leaves_nothing_for_drill_up_to_change(
 
     try:
         # The game day first rebuilds the stack the previous one left recovered (its array
-        # in bellevue), then writes its run's vars.json and starts the experiment: only an
-        # array seen after that is the one the plan re-creates.
-        new_array = f"{deployed.topology.prefix}-postgres-bellevue"
+        # in nord-2), then writes its run's vars.json and starts the experiment: only an
+        # array seen after that is the one the plan re-creates (by rule: not the vault's room).
+        new_array = f"{deployed.topology.prefix}-postgres-nord-2"
         while not (
             any((run / "vars.json").exists() for run in set(reports.iterdir()) - earlier)
             and client().containers.list(all=True, filters={"name": f"^{new_array}$"})

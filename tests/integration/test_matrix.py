@@ -1,0 +1,137 @@
+"""The survive/restore matrix over the faults `make test` can afford, on the real stack.
+
+One run of `drill matrix --cells ...` (each cell a whole game day under the
+workload, from the stack as planned, with the plan's recovery and the
+audit); the tests read what it wrote, as a user or a CI system would.
+The blip runs first: it must leave nothing to rebuild. The full matrix
+is `make matrix`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from drill.matrix.run import run_matrix
+from tests.integration.conftest import STACK, Deployed
+from tests.integration.engine import client
+
+pytestmark = pytest.mark.docker
+CELLS = (
+    "storage-blip@nord-1",
+    "san-failure@nord-1",
+    "storage-hang@nord-1",
+    "san-crawl@nord-1",
+    "room-loss@nord-2",
+    "room-loss@nord-1",
+)
+RESTORED = ("appointments", "lab", "mail")
+
+
+@pytest.fixture(scope="module")
+def matrix(deployed: Deployed) -> Path:
+    return run_matrix(deployed.paths, STACK, Console(stderr=True), CELLS)
+
+
+def cell(matrix: Path, label: str) -> dict[str, object]:
+    data = json.loads((matrix / "matrix.json").read_text())
+    [found] = [c for c in data["cells"] if f"{c['experiment']}@{c['room']}" == label]
+    assert isinstance(found, dict)
+    return found
+
+
+def services(found: dict[str, object]) -> dict[str, dict[str, object]]:
+    listed = found["services"]
+    assert isinstance(listed, list)
+    return {str(s["service"]): s for s in listed}
+
+
+def summary(matrix: Path, found: dict[str, object]) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads(
+        (matrix.parent / str(found["run_id"]) / "summary.json").read_text()
+    )
+    return loaded
+
+
+def test_the_matrix_writes_its_grid_and_every_cell_passes(matrix: Path) -> None:
+    data = json.loads((matrix / "matrix.json").read_text())
+    assert [f"{c['experiment']}@{c['room']}" for c in data["cells"]] == list(CELLS)
+    failed = {f"{c['experiment']}@{c['room']}": c["reasons"] for c in data["cells"] if not c["passed"]}
+    assert failed == {} and data["passed"] is True
+    for part in ("matrix.html", "matrix.png", "junit.xml"):
+        assert (matrix / part).stat().st_size > 0, part
+    assert (matrix.parent / "latest-matrix").resolve() == matrix.resolve()
+    for found in data["cells"]:
+        for service in found["services"]:
+            assert service["lost"] == 0, (found["experiment"], service)
+
+
+def test_a_blip_under_the_grace_changes_nothing(matrix: Path) -> None:
+    found = cell(matrix, "storage-blip@nord-1")
+    plan = summary(matrix, found)
+    damage = plan["damage"]
+    assert isinstance(damage, dict) and damage["lost"] is False
+    assert "answers again after" in str(damage["summary"]) or "answers the services" in str(damage["summary"])
+    steps = plan["steps"]
+    assert isinstance(steps, list)
+    assert {s["name"]: s["status"] for s in steps}["recreate-storage"] == "skipped"
+
+
+@pytest.mark.parametrize("label", ["san-failure@nord-1", "storage-hang@nord-1", "san-crawl@nord-1"])
+def test_storage_lost_while_its_containers_live_is_judged_lost_and_recovered(
+    matrix: Path, label: str
+) -> None:
+    found = cell(matrix, label)
+    judged = summary(matrix, found)["damage"]
+    assert isinstance(judged, dict) and judged["lost"] is True
+    assert "the storage of nord-1 is lost" in str(judged["summary"])
+    for name in RESTORED:
+        service = services(found)[name]
+        assert str(service["text"]).startswith("restored in"), (label, service)
+        assert isinstance(service["acked"], int) and service["acked"] > 0
+    assert services(found)["intranet"]["text"] == "stayed up"
+
+
+def test_the_old_array_is_fenced_and_stays_so_once_the_san_is_mended(matrix: Path) -> None:
+    """san-failure's rollback mends the SAN after the plan: the old array must not be back."""
+    found = cell(matrix, "san-failure@nord-1")
+    run = summary(matrix, found)
+    journal = json.loads((matrix.parent / str(found["run_id"]) / "journal.json").read_text())
+    mended = [r for r in journal["rollbacks"] if r["activity"]["name"] == "mend-san"]
+    assert mended and mended[0]["status"] == "succeeded" and mended[0]["output"] == []  # nothing left to mend
+    names = {c.name for c in client().containers.list(all=True, filters={"label": f"hospital.stack={STACK}"})}
+    assert f"hdrp-{STACK}-postgres-nord-1" not in names and f"hdrp-{STACK}-mailstore-nord-1" not in names
+    audit = run["services"]
+    assert isinstance(audit, dict)
+    assert all(s["unexpected"] == 0 and s["lost"] == 0 for s in audit.values())
+
+
+def assessed(matrix: Path, found: dict[str, object]) -> dict[str, str]:
+    """The assess-damage step of a cell's plan."""
+    steps = summary(matrix, found)["steps"]
+    assert isinstance(steps, list)
+    step: dict[str, str] = next(s for s in steps if s["name"] == "assess-damage")
+    return step
+
+
+def test_a_lost_room_is_placed_by_rule_and_recovered(matrix: Path) -> None:
+    found = cell(matrix, "room-loss@nord-1")
+    assessed_step = assessed(matrix, found)
+    assert "nord-1 lost entire" in assessed_step["detail"]
+    detail = assessed_step["detail"]
+    assert "storage: nord-1 -> nord-2" in detail and "not the vault's room" in detail
+    for name in RESTORED:
+        assert str(services(found)[name]["text"]).startswith("restored in"), name
+    assert services(found)["intranet"]["text"] == "stayed up"
+
+
+def test_the_loss_of_the_intranet_room_keeps_every_service_up(matrix: Path) -> None:
+    found = cell(matrix, "room-loss@nord-2")
+    texts = {name: s["text"] for name, s in services(found).items()}
+    assert texts["intranet"] == "stayed up"
+    detail = assessed(matrix, found)["detail"]
+    assert "nord-2 lost entire" in detail and "intranet replica 1: nord-2 -> nord-1" in detail
+    assert "intranet balancer 1: nord-2 -> nord-1" in detail
