@@ -22,6 +22,8 @@ def vault_can_restore(rec: Recovery) -> Verdict:
         return Verdict(True, "already recovered")
     if rec.damage is not None and not rec.damage.lost:
         return Verdict(True, "no disaster: nothing to restore")
+    if not rec.storage_lost():
+        return Verdict(True, "the storage was not lost: nothing to restore from the vault")
     [vault] = rec.topology.service("vault").containers
     [copy] = [c for c in rec.topology.service("mail").containers if c.tier == "backup"]
     missing = []
