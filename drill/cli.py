@@ -25,7 +25,7 @@ from drill.checks import check_stack
 from drill.doctor import examine
 from drill.errors import DeployError, DrillError
 from drill.gameday.experiments import experiment_names, load_experiment
-from drill.gameday.run import GamedayOptions, run_gameday
+from drill.gameday.run import WORKLOAD_RATE, GamedayOptions, run_gameday
 from drill.gameday.soak import soak
 from drill.leftovers import find_leftovers
 from drill.matrix.cells import SERVICES
@@ -78,9 +78,14 @@ def cmd_status(paths: StatePaths, args: argparse.Namespace) -> int:
     if topology is None:
         console.print(f"stack {args.stack}: nothing deployed")
         return 0
-    table = Table("room", "site", "network", "SAN network")
+    table = Table("room", "site", "network", "SAN network", "the plan may place there", "state")
     for room in topology.rooms:
-        table.add_row(room.name, room.site, room.network, room.san_network)
+        takes = ", ".join(room.takes) if room.kind == "room" else "(a platform, no machine room)"
+        lost = "lost" if room.name in topology.lost_rooms else ""
+        lost = lost or ("storage lost" if room.name in topology.lost_storage else "")
+        table.add_row(
+            room.name, room.site, room.network, room.san_network or "—", takes, lost or "as planned"
+        )
     console.print(table)
     checks = check_stack(topology)
     table = Table("checked", "state", "seen")
@@ -180,8 +185,11 @@ def cmd_soak(paths: StatePaths, args: argparse.Namespace) -> int:
     """Run many game days in a row, then destroy the stack; fail on any lost write or leftover."""
     spec = check_stack_config(args.stack)
     run_steps(toolchain_steps(paths), console)
-    options = GamedayOptions(args.stack, spec.targets.rto_s, spec.targets.stat_delivery_s)
-    path = soak(paths, load_experiment(args.experiment), options, int(args.runs), console)
+    options = GamedayOptions(
+        args.stack, spec.targets.rto_s, spec.targets.stat_delivery_s, workload_rate=WORKLOAD_RATE * args.load
+    )
+    experiment = load_experiment(args.experiment)
+    path = soak(paths, experiment, options, int(args.runs), console, hog_cores=args.cpu_hog)
     report = json.loads(path.read_text())
     table = Table("service", "RTO min (s)", "median", "max")
     for service, values in report["rto_s"].items():
@@ -190,8 +198,9 @@ def cmd_soak(paths: StatePaths, args: argparse.Namespace) -> int:
     runs = len(report["runs"])
     left = report["left_after_down"] or "nothing"
     console.print(
-        f"{report['passed']} of {runs} game days passed; {report['lost']} of {report['acked']} acknowledged"
-        f" writes lost; tc left: {report['shaped_left'] or 'none'}; left after down: {left}"
+        f"{report['passed']} of {runs} game days passed ({report['false_failures']} false failures);"
+        f" {report['lost']} of {report['acked']} acknowledged writes lost;"
+        f" tc left: {report['shaped_left'] or 'none'}; left after down: {left}"
     )
     console.print(f"soak report: {path}")
     clean = not report["shaped_left"] and not report["left_after_down"]
@@ -334,6 +343,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if name == "soak":
             command_parser.add_argument("--runs", type=positive, default=20, help="game days in a row")
             command_parser.add_argument("--experiment", default="storage-failure", choices=experiment_names())
+            command_parser.add_argument(
+                "--cpu-hog", type=int, default=0, help="cores kept busy by stress-ng during each game day"
+            )
+            command_parser.add_argument(
+                "--load", type=positive, default=1.0, help="the workload's rate, times its default"
+            )
         if name == "bench":
             command_parser.add_argument(
                 "--parts", type=parts, default=list(PARTS), help="which parts, e.g. restore"

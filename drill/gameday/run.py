@@ -48,13 +48,15 @@ SETTLE_S = 90.0
 
 @dataclass(frozen=True)
 class GamedayOptions:
-    """How to run: which stack, the targets to judge by, negative control, the room to lose."""
+    """How to run: which stack, the targets to judge by, negative control, the room to lose, and the
+    workload's rate (operations per second)."""
 
     stack: str
     rto_targets: Mapping[str, float]
     stat_target_s: float
     negative_control: bool = False
     lost_room: str = "nord-2"
+    workload_rate: float = WORKLOAD_RATE
 
 
 def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptions, console: Console) -> Path:
@@ -68,7 +70,7 @@ def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptio
     stop = threading.Event()
     workload = threading.Thread(
         target=run_workload,
-        args=(target, run_dir / "ledger.jsonl", WORKLOAD_RATE, 3600.0, stop),
+        args=(target, run_dir / "ledger.jsonl", options.workload_rate, 3600.0, stop),
         daemon=True,
     )
     started = time.time()

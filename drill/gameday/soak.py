@@ -18,6 +18,7 @@ from rich.console import Console
 
 from drill import stack as stacks
 from drill.chaos.san_throttle import shaped_devices
+from drill.gameday.cpu_hog import cpu_hog
 from drill.gameday.experiments import Experiment
 from drill.gameday.run import REPORTS, GamedayOptions, run_gameday
 from drill.leftovers import find_leftovers
@@ -37,6 +38,14 @@ class SoakRun:
     lost: dict[str, int]
     shaped_left: list[str]
     phases: dict[str, float]
+    reasons: list[str]
+    unexpected: dict[str, int]
+
+    @property
+    def false_failure(self) -> bool:
+        """Failed although its audit found every acknowledged write and nothing else: the data was
+        right, the verdict was not (a verification that raced or gave up on a busy machine)."""
+        return not self.passed and not any(self.lost.values()) and not any(self.unexpected.values())
 
 
 def phases_of(summary: dict[str, object], seconds: float) -> dict[str, float]:
@@ -69,14 +78,21 @@ def phases_of(summary: dict[str, object], seconds: float) -> dict[str, float]:
 
 
 def soak(
-    paths: StatePaths, experiment: Experiment, options: GamedayOptions, runs: int, console: Console
+    paths: StatePaths,
+    experiment: Experiment,
+    options: GamedayOptions,
+    runs: int,
+    console: Console,
+    hog_cores: int = 0,
 ) -> Path:
-    """Run `runs` game days, then destroy the stack; return the soak's JSON file."""
+    """Run `runs` game days (beside a CPU hog of hog_cores cores), then destroy the stack; return
+    the soak's JSON file."""
     results = []
     for number in range(1, runs + 1):
         console.rule(f"soak: game day {number} of {runs}")
         started = time.monotonic()
-        run_dir = run_gameday(paths, experiment, options, console)
+        with cpu_hog(hog_cores):
+            run_dir = run_gameday(paths, experiment, options, console)
         seconds = time.monotonic() - started
         summary = json.loads((run_dir / "summary.json").read_text())
         services = summary["services"]
@@ -90,14 +106,18 @@ def soak(
                 lost={name: s["lost"] for name, s in services.items()},
                 shaped_left=shaped_devices(LOCAL_ENGINE, options.stack),
                 phases=phases_of(summary, seconds),
+                reasons=[str(r) for r in summary["reasons"]],
+                unexpected={name: s["unexpected"] for name, s in services.items()},
             )
         )
     down = stacks.down(paths, options.stack, console)
     hosts = {room.docker_host for room in down.topology.rooms} if down.topology else {LOCAL_ENGINE}
     report = {
         "experiment": experiment.name,
+        "load": {"cpu_hog_cores": hog_cores, "workload_rate_per_s": options.workload_rate},
         "runs": [asdict(r) for r in results],
         "passed": sum(r.passed for r in results),
+        "false_failures": sum(r.false_failure for r in results),
         "lost": sum(sum(r.lost.values()) for r in results),
         "acked": sum(sum(r.acked.values()) for r in results),
         "shaped_left": sorted({s for r in results for s in r.shaped_left}),

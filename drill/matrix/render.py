@@ -47,16 +47,16 @@ def _colour(service: ServiceCell) -> str:
 
 def write_png(path: Path, cells: Sequence[Cell]) -> None:
     """The grid as a picture."""
-    rows = [f"{c.experiment} @ {c.room}" + ("" if c.passed else "  ✗") for c in cells]
-    figure, axes = plt.subplots(figsize=(3 + 2.6 * len(SERVICES), 0.9 + 0.75 * max(1, len(cells))))
+    rows = [f"{c.experiment} @ {c.room}" for c in cells]
+    figure, axes = plt.subplots(figsize=(4.5 + 2.6 * len(SERVICES), 0.9 + 0.75 * max(1, len(cells))))
     axes.axis("off")
-    text = [[_text_of(c, name) for name in SERVICES] for c in cells] or [["no cell ran"] * len(SERVICES)]
-    colours = [[_colour_of(c, name) for name in SERVICES] for c in cells] or [["#ffffff"] * len(SERVICES)]
+    text = [[*(_text_of(c, name) for name in SERVICES), _verdict(c)] for c in cells]
+    colours = [[*(_colour_of(c, name) for name in SERVICES), _verdict_colour(c)] for c in cells]
     table = axes.table(
-        cellText=text,
-        cellColours=colours,
+        cellText=text or [["no cell ran"] * (len(SERVICES) + 1)],
+        cellColours=colours or [["#ffffff"] * (len(SERVICES) + 1)],
         rowLabels=rows or ["—"],
-        colLabels=list(SERVICES),
+        colLabels=[*SERVICES, "verdict"],
         cellLoc="center",
         loc="center",
     )
@@ -67,6 +67,17 @@ def write_png(path: Path, cells: Sequence[Cell]) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def _verdict(cell: Cell) -> str:
+    if cell.passed:
+        return "passed"
+    first = cell.reasons[0] if cell.reasons else "failed"
+    return "FAILED\n" + (first[:40] + "…" if len(first) > 40 else first)
+
+
+def _verdict_colour(cell: Cell) -> str:
+    return "#ffffff" if cell.passed else COLOURS["not restored"]
 
 
 def _text_of(cell: Cell, name: str) -> str:

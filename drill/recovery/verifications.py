@@ -44,6 +44,8 @@ def dependents_stopped(rec: Recovery) -> Verdict:
     """Nothing that depends on the dead storage is running (or the storage is already recovered)."""
     if rec.already_recovered:
         return Verdict(True, "storage recovered: dependents run")
+    if not rec.storage_lost():
+        return Verdict(True, "the storage answers: what depends on it goes on")
     running = [
         info.name
         for service, tier in DEPENDENTS

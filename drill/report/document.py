@@ -198,7 +198,11 @@ def _stat(summary: Summary) -> Section:
 def _damage(damage: DamageResult) -> Section:
     return Section(
         "How the damage was judged",
-        text=(damage.summary + ".", f"Judged {damage.judged_by}.", "What the services saw last:"),
+        text=(
+            damage.summary[:1].upper() + damage.summary[1:] + ".",
+            f"Judged {damage.judged_by}.",
+            "What the services saw last:",
+        ),
         items=damage.evidence,
     )
 

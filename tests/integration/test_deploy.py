@@ -24,9 +24,12 @@ def test_a_second_up_changes_nothing(deployed: Deployed) -> None:
 
 def test_room_and_san_networks_are_internal_and_access_is_not(deployed: Deployed) -> None:
     docker_client = client()
-    for room in deployed.topology.rooms:
+    for room in deployed.topology.machine_rooms():
         for name in (room.network, room.san_network):
             assert docker_client.networks.get(name).attrs["Internal"] is True, name
+    # the biology platform's lab link and the intranet's own network are internal too
+    for name in (deployed.topology.room("biology").network, f"{deployed.topology.prefix}-intranet"):
+        assert docker_client.networks.get(name).attrs["Internal"] is True, name
     assert docker_client.networks.get(deployed.topology.access_network).attrs["Internal"] is False
 
 

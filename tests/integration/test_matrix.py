@@ -10,10 +10,15 @@ is `make matrix`.
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rich.console import Console
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as ChromeService
+from selenium.webdriver.common.by import By
 
 from drill.matrix.run import run_matrix
 from tests.integration.conftest import STACK, Deployed
@@ -29,6 +34,8 @@ CELLS = (
     "room-loss@nord-1",
 )
 RESTORED = ("appointments", "lab", "mail")
+# Debian's Chromium and its driver (make test installs them: scripts/browser.sh).
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +142,67 @@ def test_the_loss_of_the_intranet_room_keeps_every_service_up(matrix: Path) -> N
     detail = assessed(matrix, found)["detail"]
     assert "nord-2 lost entire" in detail and "intranet replica 1: nord-2 -> nord-1" in detail
     assert "intranet balancer 1: nord-2 -> nord-1" in detail
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    """Debian's headless Chromium, driven by its chromedriver; it opens files only."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='hdrp-chromium-')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=ChromeService(executable_path=CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def pictures_loaded(driver: webdriver.Chrome) -> list[str]:
+    """The pictures of the open page that did not load (empty when all did)."""
+    script = "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    missing: list[str] = driver.execute_script(script)
+    return missing
+
+
+def test_a_reader_sees_the_matrix_verdict_every_cell_and_its_picture(
+    matrix: Path, browser: webdriver.Chrome
+) -> None:
+    browser.get((matrix / "matrix.html").as_uri())
+    assert browser.find_element(By.CLASS_NAME, "verdict").text == "PASSED"
+    found = browser.find_elements(By.CSS_SELECTOR, "tr[data-cell]")
+    rows = {row.get_attribute("data-cell"): row for row in found}
+    assert list(rows) == list(CELLS)
+    for label in CELLS:
+        tds = rows[label].find_elements(By.CSS_SELECTOR, "td.cell")
+        shown = {str(td.get_attribute("data-service")): td.text for td in tds}
+        assert set(shown) == {"appointments", "lab", "mail", "intranet"}, label
+        for name, text in shown.items():
+            expected = services(cell(matrix, label))[name]
+            assert str(expected["text"]) in text and (
+                name == "intranet" or f"{expected['lost']} lost" in text
+            )
+    picture = browser.find_element(By.ID, "matrix-picture")
+    assert picture.is_displayed() and pictures_loaded(browser) == []
+
+
+def test_a_reader_follows_a_cell_to_its_game_day_report(matrix: Path, browser: webdriver.Chrome) -> None:
+    browser.get((matrix / "matrix.html").as_uri())
+    browser.find_element(By.CSS_SELECTOR, 'tr[data-cell="room-loss@nord-1"] th a').click()
+    assert browser.current_url.endswith("/report.html")
+    assert browser.find_element(By.CLASS_NAME, "verdict").text == "PASSED"
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "How the damage was judged" in body and "nord-1 lost entire" in body
+    assert "Recovery steps" in body and "assess-damage" in body
+    images = browser.find_elements(By.TAG_NAME, "img")
+    assert images and all(image.is_displayed() for image in images) and pictures_loaded(browser) == []

@@ -218,3 +218,22 @@ def test_phases_of_a_game_day_add_up_to_its_length() -> None:
     assert phases["after the plan"] == 13.0 and phases["outside the experiment"] == 30.0
     refused = {**summary, "plan_started_at": None}
     assert phases_of(refused, seconds=100.0) == {}
+
+
+def test_every_check_of_the_verdict_is_a_junit_case_and_the_failed_ones_carry_what_was_seen(
+    tmp_path: Path,
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    from drill.junit import gameday_cases, write_junit
+
+    summary = build_summary(facts(lost=2))
+    cases = gameday_cases(summary)
+    names = [case.name for case in cases]
+    assert "appointments: nothing acknowledged lost" in names and "the recovery plan passed" in names
+    failed = [case for case in cases if not case.passed]
+    assert [case.message for case in failed] == summary["reasons"]
+    write_junit(tmp_path / "junit.xml", "game day x", cases, 12.0)
+    suite = ET.parse(tmp_path / "junit.xml").getroot()
+    assert suite.get("tests") == str(len(cases)) and suite.get("failures") == str(len(failed))
+    assert suite.find("testcase/failure") is not None
