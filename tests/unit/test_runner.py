@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -50,3 +51,53 @@ def test_a_failure_that_may_pass_is_polled_until_it_does(monkeypatch: pytest.Mon
 def test_a_failure_that_never_passes_is_polled_until_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     verdict, asked = polled(monkeypatch, [Verdict(False, "not yet")], deadline_s=0.2)
     assert verdict.ok is False and asked > 3
+
+
+def test_a_plan_that_finds_no_disaster_skips_every_later_step_and_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from drill.recovery.context import Outcome
+    from drill.recovery.damage import Damage
+    from drill.recovery.plan import GroupSpec, PlanSpec
+    from drill.recovery.steps import ACTIONS
+
+    acted: list[str] = []
+
+    def assess(rec: Any) -> Outcome:
+        acted.append("assess")
+        rec.damage = Damage("nord-1", False, "answers again after 3.1 s", "how", 10.0, 3.1, 3.1, ())
+        return Outcome(False, rec.damage.summary)
+
+    def recreate(rec: Any) -> Outcome:
+        acted.append("recreate")
+        return Outcome(True, "made")
+
+    monkeypatch.setitem(ACTIONS, "assess-under-test", assess)
+    monkeypatch.setitem(ACTIONS, "recreate-under-test", recreate)
+    monkeypatch.setitem(VERIFICATIONS, "ok-under-test", lambda rec: lambda: Verdict(True, "ok"))
+    steps = (
+        StepSpec("assess", "assess-under-test", "ok-under-test", 5, ""),
+        StepSpec("recreate", "recreate-under-test", "ok-under-test", 5, ""),
+    )
+    plan = PlanSpec("p", "", (GroupSpec("g", steps),), Path("p.yaml"))
+
+    @dataclass
+    class Run:
+        plan: PlanSpec
+        console: Console
+        stack: str = "t"
+        without_partial: bool = False
+        already_recovered: bool = False
+        damage: Damage | None = None
+        cannot_restore: list[str] = field(default_factory=list)
+
+    with (tmp_path / "out.txt").open("w") as out:
+        result = runner.run_plan(Run(plan, Console(file=out)))  # type: ignore[arg-type]
+    assert acted == ["assess"]
+    assert [(s.name, s.status) for s in result.steps] == [("assess", "unchanged"), ("recreate", "skipped")]
+    assert result.steps[1].detail == "no disaster: nothing to recover"
+    assert result.passed and not result.changed and result.no_disaster
