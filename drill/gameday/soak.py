@@ -87,41 +87,60 @@ def soak(
 ) -> Path:
     """Run `runs` game days (beside a CPU hog of hog_cores cores), then destroy the stack; return
     the soak's JSON file."""
-    results = []
+    results: list[SoakRun] = []
+    path = REPORTS / time.strftime("soak-%Y%m%dT%H%M%SZ.json", time.gmtime())
+    load = {"cpu_hog_cores": hog_cores, "workload_rate_per_s": options.workload_rate}
     for number in range(1, runs + 1):
         console.rule(f"soak: game day {number} of {runs}")
         started = time.monotonic()
         with cpu_hog(hog_cores):
             run_dir = run_gameday(paths, experiment, options, console)
-        seconds = time.monotonic() - started
-        summary = json.loads((run_dir / "summary.json").read_text())
-        services = summary["services"]
-        results.append(
-            SoakRun(
-                run_id=run_dir.name,
-                passed=bool(summary["passed"]),
-                seconds=round(seconds, 1),
-                rto_s={name: s["rto_s"] for name, s in services.items()},
-                acked={name: s["acked"] for name, s in services.items()},
-                lost={name: s["lost"] for name, s in services.items()},
-                shaped_left=shaped_devices(LOCAL_ENGINE, options.stack),
-                phases=phases_of(summary, seconds),
-                reasons=[str(r) for r in summary["reasons"]],
-                unexpected={name: s["unexpected"] for name, s in services.items()},
-            )
-        )
+        results.append(_soak_run(run_dir, time.monotonic() - started, options.stack))
+        # Written after every game day: a soak cut short still says what it saw.
+        path.write_text(json.dumps(_report(experiment, load, results, runs, None), indent=2))
     down = stacks.down(paths, options.stack, console)
     hosts = {room.docker_host for room in down.topology.rooms} if down.topology else {LOCAL_ENGINE}
-    report = {
+    left = find_leftovers(options.stack, hosts)
+    path.write_text(json.dumps(_report(experiment, load, results, runs, left), indent=2))
+    return path
+
+
+def _soak_run(run_dir: Path, seconds: float, stack: str) -> SoakRun:
+    summary = json.loads((run_dir / "summary.json").read_text())
+    services = summary["services"]
+    return SoakRun(
+        run_id=run_dir.name,
+        passed=bool(summary["passed"]),
+        seconds=round(seconds, 1),
+        rto_s={name: s["rto_s"] for name, s in services.items()},
+        acked={name: s["acked"] for name, s in services.items()},
+        lost={name: s["lost"] for name, s in services.items()},
+        shaped_left=shaped_devices(LOCAL_ENGINE, stack),
+        phases=phases_of(summary, seconds),
+        reasons=[str(r) for r in summary["reasons"]],
+        unexpected={name: s["unexpected"] for name, s in services.items()},
+    )
+
+
+def _report(
+    experiment: Experiment,
+    load: dict[str, float],
+    results: list[SoakRun],
+    runs: int,
+    left_after_down: list[str] | None,
+) -> dict[str, object]:
+    """The soak's figures so far; left_after_down is None until the stack is destroyed."""
+    return {
         "experiment": experiment.name,
-        "load": {"cpu_hog_cores": hog_cores, "workload_rate_per_s": options.workload_rate},
+        "load": load,
+        "runs_asked": runs,
         "runs": [asdict(r) for r in results],
         "passed": sum(r.passed for r in results),
         "false_failures": sum(r.false_failure for r in results),
         "lost": sum(sum(r.lost.values()) for r in results),
         "acked": sum(sum(r.acked.values()) for r in results),
         "shaped_left": sorted({s for r in results for s in r.shaped_left}),
-        "left_after_down": find_leftovers(options.stack, hosts),
+        "left_after_down": left_after_down,
         "rto_s": spread(results),
         "seconds": spread_of([r.seconds for r in results]),
         "phases": {
@@ -129,9 +148,6 @@ def soak(
             for phase in dict.fromkeys(phase for r in results for phase in r.phases)
         },
     }
-    path = REPORTS / time.strftime("soak-%Y%m%dT%H%M%SZ.json", time.gmtime())
-    path.write_text(json.dumps(report, indent=2))
-    return path
 
 
 def spread(results: list[SoakRun]) -> dict[str, dict[str, float]]:

@@ -237,3 +237,18 @@ def test_every_check_of_the_verdict_is_a_junit_case_and_the_failed_ones_carry_wh
     suite = ET.parse(tmp_path / "junit.xml").getroot()
     assert suite.get("tests") == str(len(cases)) and suite.get("failures") == str(len(failed))
     assert suite.find("testcase/failure") is not None
+
+
+@pytest.mark.parametrize(
+    ("passed", "lost", "unexpected", "false"),
+    [(False, 0, 0, True), (False, 1, 0, False), (False, 0, 2, False), (True, 0, 0, False)],
+)
+def test_a_false_failure_is_a_failed_game_day_whose_data_was_all_there(
+    passed: bool, lost: int, unexpected: int, false: bool
+) -> None:
+    from drill.gameday.soak import SoakRun
+
+    run = SoakRun(
+        "gd-x", passed, 100.0, {"lab": 50.0}, {"lab": 10}, {"lab": lost}, [], {}, ["why"], {"lab": unexpected}
+    )
+    assert run.false_failure is false
