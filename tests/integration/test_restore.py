@@ -21,11 +21,19 @@ from tests.integration.conftest import Deployed
 from tests.integration.engine import client, http, wait_healthy
 
 
-def book(deployed: Deployed, ref: str, day: str, slot: str) -> None:
+def book(deployed: Deployed, ref: str, day: str, slot: str, within_s: float = 30.0) -> None:
+    """Book until confirmed: just after the array or the vault restarted, a commit waits for the
+    vault's receiver to stream again and the app answers 503 (outcome unknown) meanwhile; a retry
+    with the same ref is taken once (200 finds the booking an earlier try made)."""
     url = deployed.topology.service("appointments").endpoint("http")
     body = {"patient": "Restore Check", "clinic": "surgery", "day": day, "slot": slot, "ref": ref}
-    status, answer, _ = http("POST", f"{url}/api/appointments", body)
-    assert status == 201, answer
+    deadline = time.monotonic() + within_s
+    while True:
+        status, answer, _ = http("POST", f"{url}/api/appointments", body)
+        if status in (200, 201):
+            return
+        assert status == 503 and time.monotonic() < deadline, answer
+        time.sleep(0.5)
 
 
 def restored_refs(deployed: Deployed, extra: str, refs: list[str]) -> set[str]:
