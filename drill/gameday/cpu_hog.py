@@ -24,13 +24,11 @@ def ensure_stress_ng() -> str:
     found = shutil.which(STRESS_NG)
     if found:
         return found
-    done = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", STRESS_NG],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", STRESS_NG]
+    done = subprocess.run(install, capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:  # a machine whose package lists were never fetched
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, timeout=600, check=False)
+        done = subprocess.run(install, capture_output=True, text=True, timeout=600, check=False)
     found = shutil.which(STRESS_NG)
     if done.returncode != 0 or not found:
         raise ToolchainError(
