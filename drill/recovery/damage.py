@@ -110,33 +110,55 @@ def rooms_down(rec: Recovery) -> tuple[str, ...]:
 
 
 def judge(rec: Recovery, room: str) -> Damage:
-    """Look until every part answers and every room runs (no disaster), or until something stays
-    unusable or down for the grace (lost)."""
+    """Look until every service can use every part and every room runs (no disaster), or until a
+    part no service can use, or a room, stays so for the grace (lost).
+
+    A part that some services can use and others cannot for the grace is no storage loss (the
+    others' own paths are at fault); the plan then changes nothing and says who could not.
+    """
     spec = rec.plan.damage
     how = judged_by(spec.grace_s, spec.probe_timeout_s)
-    failing_since: float | None = None
+    failing_since: float | None = None  # the loss clock: a part nobody can use, or a room down
+    seen_since: float | None = None  # since when any service was seen failing at all
     while True:
         tried_at = time.monotonic()
         sightings = look(rec, spec.probe_timeout_s)
         parts = usable(sightings)
         down = rooms_down(rec)
         now = time.monotonic()
+        if all(s.ok for s in sightings) and not down:
+            return _answers(
+                room, how, spec.grace_s, sightings, None if seen_since is None else now - seen_since
+            )
+        seen_since = tried_at if seen_since is None else seen_since
         if all(parts.values()) and not down:
-            if failing_since is None:
+            if now - seen_since >= spec.grace_s:
+                failed = ", ".join(sorted({s.seen_from for s in sightings if not s.ok}))
                 summary = (
-                    f"the storage of {room} answers the services that use it: no disaster, nothing changed"
+                    f"the storage of {room} answers some of the services that use it but not {failed},"
+                    f" for {spec.grace_s:g} s: no storage loss, nothing changed"
                 )
                 return Damage(room, False, summary, how, spec.grace_s, 0.0, None, sightings)
-            after = round(now - failing_since, 1)
-            summary = (
-                f"the storage of {room} answers again after {after:g} s, within the grace of "
-                f"{spec.grace_s:g} s: no disaster, nothing changed"
-            )
-            return Damage(room, False, summary, how, spec.grace_s, after, after, sightings)
-        failing_since = tried_at if failing_since is None else failing_since
-        if now - failing_since >= spec.grace_s:
-            return _lost(room, parts, down, round(now - failing_since, 1), how, spec.grace_s, sightings)
+        else:
+            failing_since = tried_at if failing_since is None else failing_since
+            if now - failing_since >= spec.grace_s:
+                return _lost(room, parts, down, round(now - failing_since, 1), how, spec.grace_s, sightings)
         time.sleep(POLL_S)
+
+
+def _answers(
+    room: str, how: str, grace_s: float, sightings: tuple[Sighting, ...], seen_for: float | None
+) -> Damage:
+    """No disaster: every service uses every part; after a blip, say how long it was seen."""
+    if seen_for is None:
+        summary = f"the storage of {room} answers the services that use it: no disaster, nothing changed"
+        return Damage(room, False, summary, how, grace_s, 0.0, None, sightings)
+    after = round(seen_for, 1)
+    summary = (
+        f"the storage of {room} answers again after {after:g} s, within the grace of "
+        f"{grace_s:g} s: no disaster, nothing changed"
+    )
+    return Damage(room, False, summary, how, grace_s, after, after, sightings)
 
 
 def _lost(

@@ -81,7 +81,7 @@ def test_a_blip_under_the_grace_changes_nothing(matrix: Path) -> None:
     plan = summary(matrix, found)
     damage = plan["damage"]
     assert isinstance(damage, dict) and damage["lost"] is False
-    assert "answers again after" in str(damage["summary"]) or "answers the services" in str(damage["summary"])
+    assert "answers again after" in str(damage["summary"])  # the plan saw the blip, then its end
     steps = plan["steps"]
     assert isinstance(steps, list)
     assert {s["name"]: s["status"] for s in steps}["recreate-storage"] == "skipped"

@@ -175,3 +175,14 @@ def test_a_room_without_storage_lost_entire_leaves_the_storage_standing() -> Non
 def test_a_platform_outside_the_rooms_is_never_judged_a_lost_room() -> None:
     judged, _ = judge(lambda name, at: True, grace_s=0.1, down=frozenset({"an-1"}))
     assert not judged.lost
+
+
+def test_a_round_where_one_service_failed_is_a_blip_seen_not_a_clean_answer() -> None:
+    """The SAN came back mid-round (one dependent failed, the next reached it): the plan saw it."""
+    judged, _ = judge(lambda name, at: at >= 0.05 or name != "hdrp-t-appointments-nord-1", grace_s=1.0)
+    assert not judged.lost and "answers again after" in judged.summary
+
+
+def test_a_part_some_services_reach_and_one_never_does_is_no_storage_loss() -> None:
+    judged, _ = judge(lambda name, at: name != "hdrp-t-appointments-nord-1", grace_s=0.2)
+    assert not judged.lost and "but not hdrp-t-appointments-nord-1" in judged.summary
