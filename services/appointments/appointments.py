@@ -4,8 +4,9 @@ The API (described in /openapi.json) creates, cancels and lists bookings by
 clinic and day, over PostgreSQL on the storage array. A confirmed booking
 returns its id only once its commit is acknowledged (and so, with
 synchronous replication, already in the backup vault). When the database
-cannot be reached the API answers 503 with a clear body within 2 s, never
-hangs; when a commit's outcome is unknown it says so (503, outcome unknown).
+cannot be reached the API answers 503 with a clear body within 1.7 s (store.py
+holds that deadline whatever the database does), never hangs; when a
+commit's outcome is unknown it says so (503, outcome unknown).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 import sys
 import threading
@@ -24,14 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import psycopg2
-import psycopg2.errors
+from store import DEADLINE_S, Conflict, OutcomeUnknown, Unavailable, run
 
-CONNECT_TIMEOUT_S = 1
-STATEMENT_TIMEOUT_MS = 1500
-# A commit waiting for the vault is not covered by statement_timeout: it is
-# cancelled at this deadline, which turns it into an outcome-unknown answer.
-DEADLINE_S = 1.7
 MAX_BODY = 16 * 1024
 CLINICS = (
     "cardiology",
@@ -61,69 +55,10 @@ ALTER TABLE appointments ADD COLUMN IF NOT EXISTS ref TEXT UNIQUE;
 CREATE UNIQUE INDEX IF NOT EXISTS appointments_slot
     ON appointments (clinic, day, slot) WHERE status = 'confirmed';
 """
-UNKNOWN_NOTICE = "canceling wait for synchronous replication"
-
-
-class Unavailable(Exception):
-    """The database cannot be reached or did not answer in time."""
-
-
-class OutcomeUnknown(Exception):
-    """The commit may or may not have happened (e.g. its replication wait was cut)."""
 
 
 class BadRequest(Exception):
     """The request body or a parameter is not acceptable."""
-
-
-class Conflict(Exception):
-    """The slot is already booked."""
-
-
-def connect() -> psycopg2.extensions.connection:
-    """A fresh connection with tight timeouts; raises Unavailable."""
-    password = Path("/run/secrets/appointments_db_password").read_text().strip()
-    try:
-        return psycopg2.connect(
-            host=os.environ["DB_HOST"],
-            dbname="appointments",
-            user="appointments",
-            password=password,
-            connect_timeout=CONNECT_TIMEOUT_S,
-            tcp_user_timeout=STATEMENT_TIMEOUT_MS,
-            options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
-        )
-    except psycopg2.OperationalError as exc:
-        raise Unavailable(str(exc).strip().splitlines()[0]) from exc
-
-
-def run(sql: str, args: tuple[object, ...] = (), write: bool = False) -> list[tuple[object, ...]]:
-    """Run one statement in its own transaction; raises Unavailable, OutcomeUnknown or BadRequest."""
-    started = time.monotonic()
-    conn = connect()
-    deadline = threading.Timer(max(0.1, DEADLINE_S - (time.monotonic() - started)), conn.cancel)
-    deadline.daemon = True
-    deadline.start()
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql, args)
-            rows = cursor.fetchall() if cursor.description else []
-        try:
-            conn.commit()
-        except psycopg2.OperationalError as exc:
-            if write:
-                raise OutcomeUnknown(f"the commit's outcome is unknown: {exc}".strip()) from exc
-            raise Unavailable(str(exc).strip()) from exc
-        if write and any(UNKNOWN_NOTICE in notice for notice in conn.notices):
-            raise OutcomeUnknown("committed locally, but its replication to the vault was not confirmed")
-        return rows
-    except psycopg2.errors.UniqueViolation as exc:
-        raise Conflict("that slot is already booked in that clinic") from exc
-    except (psycopg2.errors.QueryCanceled, psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-        raise Unavailable(str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer") from exc
-    finally:
-        deadline.cancel()
-        conn.close()
 
 
 def booking(row: tuple[object, ...]) -> dict[str, object]:
@@ -181,15 +116,19 @@ def parse_day(text: str) -> dt.date:
 
 def create(body: bytes) -> tuple[HTTPStatus, object]:
     patient, clinic, day, slot, ref = parse_booking(body)
+    by = time.monotonic() + DEADLINE_S  # the insert and the read-back share one deadline
     rows = run(
         "INSERT INTO appointments (ref, patient, clinic, day, slot) VALUES (%s, %s, %s, %s, %s)"
         " ON CONFLICT (ref) DO NOTHING RETURNING id, patient, clinic, day, slot, status, ref",
         (ref, patient, clinic, day, slot),
         write=True,
+        by=by,
     )
     if rows:
         return HTTPStatus.CREATED, booking(rows[0])
-    [row] = run("SELECT id, patient, clinic, day, slot, status, ref FROM appointments WHERE ref = %s", (ref,))
+    [row] = run(
+        "SELECT id, patient, clinic, day, slot, status, ref FROM appointments WHERE ref = %s", (ref,), by=by
+    )
     return HTTPStatus.OK, booking(row)
 
 

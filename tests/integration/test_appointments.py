@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
-from tests.integration.conftest import Deployed
+from drill.chaos import san_cut, storage_freeze
+from tests.integration.conftest import STACK, Deployed
 from tests.integration.engine import client, http, wait_healthy
 
 DAY = "2025-11-07"
@@ -95,3 +101,82 @@ def test_database_gone_answers_503_fast_and_comes_back(deployed: Deployed) -> No
     wait_healthy(vault.name)
     status, _, _ = http("POST", f"{url(deployed)}/api/appointments", booking("17:00"))
     assert status == 201
+
+
+def far_booking() -> dict[str, str]:
+    """A booking of its own: a ref and a random far-future day and minute no other test takes."""
+    token = uuid.uuid4()
+    day = dt.date(2200, 1, 1) + dt.timedelta(days=token.int % 36500)
+    slot = f"{token.int // 36500 % 24:02d}:{token.int // 876000 % 60:02d}"
+    return {
+        "patient": "Anne Martin",
+        "clinic": "surgery",
+        "day": day.isoformat(),
+        "slot": slot,
+        "ref": f"d-{token.hex[:12]}",
+    }
+
+
+@contextmanager
+def fault(deployed: Deployed, kind: str) -> Iterator[None]:
+    """One way the database goes away under the app, then comes back."""
+    [array] = deployed.topology.service("storage").containers
+    [vault] = deployed.topology.service("vault").containers
+    san = next(r.san_network for r in deployed.topology.rooms if r.name == array.room)
+    undo: Callable[[], object]
+    if kind == "array frozen":
+        storage_freeze.freeze_storage(array.room, STACK)
+        undo = lambda: storage_freeze.thaw_storage(array.room, STACK)  # noqa: E731
+    elif kind == "array stopped":
+        client().containers.get(array.name).stop(timeout=1)
+        undo = client().containers.get(array.name).start
+    elif kind == "SAN cut":
+        san_cut.cut_san(array.room, STACK, san)
+        undo = lambda: san_cut.mend_san(array.room, STACK, san)  # noqa: E731
+    else:
+        client().containers.get(vault.name).stop(timeout=1)
+        undo = client().containers.get(vault.name).start
+    try:
+        yield
+    finally:
+        undo()
+        wait_healthy(array.name)
+        wait_healthy(vault.name)
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcomes"),
+    [
+        ("array frozen", {"not done", "unknown"}),
+        ("array stopped", {"not done"}),
+        ("SAN cut", {"not done", "unknown"}),
+        ("vault away", {"unknown"}),
+    ],
+)
+def test_every_booking_answers_by_its_deadline_and_not_done_means_not_done(
+    deployed: Deployed, kind: str, outcomes: set[str]
+) -> None:
+    """Six bookings at once, whatever way the database is gone: each a 503 within the deadline, truthfully.
+
+    2.5 s is the verdict's bound (the app's 1.7-s deadline and a loaded machine's slack).
+    A booking answered "not done" must be absent once the database is back; one whose
+    outcome is unknown, retried with its ref, yields exactly one booking.
+    """
+    bodies = [far_booking() for _ in range(6)]
+    with fault(deployed, kind), ThreadPoolExecutor(len(bodies)) as pool:
+        answers = list(pool.map(lambda body: http("POST", f"{url(deployed)}/api/appointments", body), bodies))
+    for status, answer, seconds in answers:
+        assert status == 503 and isinstance(answer, dict), answer
+        assert answer["outcome"] in outcomes and seconds < 2.5, (answer, seconds)
+    deadline = time.monotonic() + 60
+    while (listed := http("GET", f"{url(deployed)}/api/appointments?all=ids"))[0] != 200:
+        assert time.monotonic() < deadline, f"the bookings did not come back after {kind}: {listed}"
+        time.sleep(1)
+    assert isinstance(listed[1], list)
+    present = {b["ref"] for b in listed[1]}
+    for body, (_, answer, _) in zip(bodies, answers, strict=True):
+        if answer["outcome"] == "not done":  # type: ignore[index]
+            assert body["ref"] not in present, f"{body['ref']} was answered not done but exists"
+        else:
+            status, again, _ = http("POST", f"{url(deployed)}/api/appointments", body)
+            assert status in (200, 201) and isinstance(again, dict) and again["ref"] == body["ref"]
