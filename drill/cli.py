@@ -7,7 +7,6 @@ one line naming the cause and the fix, with a non-zero exit.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -160,25 +159,25 @@ def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
         negative_control=args.negative_control,
         lost_room=args.room,
     )
-    run_dir = run_gameday(paths, experiment, options, console)
-    summary = json.loads((run_dir / "summary.json").read_text())
+    run = run_gameday(paths, experiment, options, console)
+    summary = run.summary
     table = Table("service", "RTO (s)", "acked", "lost", "unexpected", "unknown")
-    for name, service in summary["services"].items():
-        rto = "—" if service["rto_s"] is None else f"{service['rto_s']:.1f}"
-        table.add_row(name, rto, *(str(service[k]) for k in ("acked", "lost", "unexpected", "unknown")))
+    for name, s in summary.results:
+        rto = "—" if s.rto_s is None else f"{s.rto_s:.1f}"
+        table.add_row(name, rto, *(str(n) for n in (s.acked, s.lost, s.unexpected, s.unknown)))
     console.print(table)
     console.print(
-        f"intranet: {summary['intranet_failed_requests']} failed of {summary['intranet_requests']} requests"
+        f"intranet: {summary.intranet_failed_requests} failed of {summary.intranet_requests} requests"
     )
-    for reason in summary["reasons"]:
+    for reason in summary.reasons:
         console.print(f"[red]·[/] {reason}")
-    console.print(f"report: {run_dir / 'report.html'}")
+    console.print(f"report: {run.folder / 'report.html'}")
     if args.negative_control:
-        lost = sum(s["lost"] for s in summary["services"].values())
+        lost = summary.lost
         console.print(f"negative control: the audit {'saw' if lost else 'did NOT see'} {lost} lost writes")
         return 0 if lost else 1
-    console.print("[green]game day passed[/]" if summary["passed"] else "[red]game day failed[/]")
-    return 0 if summary["passed"] else 1
+    console.print("[green]game day passed[/]" if summary.passed else "[red]game day failed[/]")
+    return 0 if summary.passed else 1
 
 
 def cmd_soak(paths: StatePaths, args: argparse.Namespace) -> int:
@@ -189,22 +188,19 @@ def cmd_soak(paths: StatePaths, args: argparse.Namespace) -> int:
         args.stack, spec.targets.rto_s, spec.targets.stat_delivery_s, workload_rate=WORKLOAD_RATE * args.load
     )
     experiment = load_experiment(args.experiment)
-    path = soak(paths, experiment, options, int(args.runs), console, hog_cores=args.cpu_hog)
-    report = json.loads(path.read_text())
+    path, report = soak(paths, experiment, options, int(args.runs), console, hog_cores=args.cpu_hog)
     table = Table("service", "RTO min (s)", "median", "max")
-    for service, values in report["rto_s"].items():
+    for service, values in report.rto_s.items():
         table.add_row(service, *(f"{values[k]:.1f}" for k in ("min", "median", "max")))
     console.print(table)
-    runs = len(report["runs"])
-    left = report["left_after_down"] or "nothing"
+    left = ", ".join(report.left_after_down or ()) or "nothing"
     console.print(
-        f"{report['passed']} of {runs} game days passed ({report['false_failures']} false failures);"
-        f" {report['lost']} of {report['acked']} acknowledged writes lost;"
-        f" tc left: {report['shaped_left'] or 'none'}; left after down: {left}"
+        f"{report.passed} of {len(report.runs)} game days passed ({report.false_failures} false failures);"
+        f" {report.lost} of {report.acked} acknowledged writes lost;"
+        f" tc left: {', '.join(report.shaped_left) or 'none'}; left after down: {left}"
     )
     console.print(f"soak report: {path}")
-    clean = not report["shaped_left"] and not report["left_after_down"]
-    return 0 if report["passed"] == runs and report["lost"] == 0 and clean else 1
+    return 0 if report.clean else 1
 
 
 def cmd_report(paths: StatePaths, args: argparse.Namespace) -> int:
@@ -240,18 +236,15 @@ def cmd_matrix(paths: StatePaths, args: argparse.Namespace) -> int:
     check_stack_config(args.stack)
     run_steps(toolchain_steps(paths), console)
     only = [label for label in args.cells.split(",") if label] if args.cells else []
-    folder = run_matrix(paths, args.stack, console, only)
-    matrix = json.loads((folder / "matrix.json").read_text())
+    folder, matrix = run_matrix(paths, args.stack, console, only)
     table = Table("fault @ room", *SERVICES, "verdict")
-    for cell in matrix["cells"]:
-        texts = {s["service"]: f"{s['text']} ({s['lost']}/{s['acked']})" for s in cell["services"]}
-        verdict = "[green]passed[/]" if cell["passed"] else "[red]FAILED[/] " + "; ".join(cell["reasons"])
-        table.add_row(
-            f"{cell['experiment']} @ {cell['room']}", *(texts.get(s, "—") for s in SERVICES), verdict
-        )
+    for cell in matrix.cells:
+        texts = {s.service: f"{s.text} ({s.lost}/{s.acked})" for s in cell.services}
+        verdict = "[green]passed[/]" if cell.passed else "[red]FAILED[/] " + "; ".join(cell.reasons)
+        table.add_row(f"{cell.experiment} @ {cell.room}", *(texts.get(s, "—") for s in SERVICES), verdict)
     console.print(table)
     console.print(f"matrix: {folder / 'matrix.html'} (lost/acked in brackets)")
-    return 0 if matrix["passed"] else 1
+    return 0 if matrix.passed else 1
 
 
 COMMANDS: dict[str, Callable[[StatePaths, argparse.Namespace], int]] = {

@@ -8,19 +8,17 @@ plan looks every second while it polls).
 
 from __future__ import annotations
 
-import functools
-
 import docker
 import docker.errors
 from docker.models.containers import Container
 
+from infra.docker_hosts import docker_client
 from infra.topology import ContainerInfo, Topology
 
 
-@functools.cache
 def engine(docker_host: str) -> docker.DockerClient:
-    """The client of docker_host (made once)."""
-    return docker.DockerClient(base_url=docker_host, timeout=30)
+    """The client of docker_host (made once per process)."""
+    return docker_client(docker_host)
 
 
 def container_of(topology: Topology, info: ContainerInfo) -> Container | None:

@@ -1,35 +1,33 @@
 """The one exception hierarchy of the testbed.
 
 Every error names the thing that is wrong and what to do about it, so that
-the CLI can print it on one line and exit non-zero.
+the CLI can print it on one line and exit non-zero. The base and the errors
+the Pulumi program raises are defined in infra/errors.py (infra never
+imports drill) and are importable from here as well.
 """
 
 from __future__ import annotations
 
+from infra.errors import ConfigError, DeployError, DrillError, ToolchainError
 
-class DrillError(Exception):
-    """Base of every error the testbed raises on purpose."""
-
-    def __init__(self, what: str, fix: str) -> None:
-        super().__init__(f"{what}. Fix: {fix}")
-        self.what = what
-        self.fix = fix
-
-
-class ConfigError(DrillError):
-    """The stack configuration names something unknown or holds a bad value."""
-
-
-class ToolchainError(DrillError):
-    """A part of the toolchain is missing, broken or cannot be built."""
+__all__ = [
+    "BenchError",
+    "ConfigError",
+    "DeployError",
+    "DrillError",
+    "EngineError",
+    "ExperimentError",
+    "LedgerError",
+    "MatrixError",
+    "PlanError",
+    "RecordError",
+    "RecoveryError",
+    "ToolchainError",
+]
 
 
 class EngineError(DrillError):
     """The Docker engine is not there and cannot be started."""
-
-
-class DeployError(DrillError):
-    """Pulumi could not deploy, show or destroy the stack."""
 
 
 class PlanError(DrillError):
@@ -42,3 +40,19 @@ class RecoveryError(DrillError):
 
 class BenchError(DrillError):
     """A benchmark could not measure what it set out to (a command failed, a result is wrong)."""
+
+
+class ExperimentError(DrillError):
+    """An experiment file is missing or malformed."""
+
+
+class RecordError(DrillError):
+    """A record's file is missing, is not JSON, or holds a field that is missing or of the wrong type."""
+
+
+class MatrixError(DrillError):
+    """A matrix cannot run as asked (an unknown cell)."""
+
+
+class LedgerError(DrillError):
+    """The ledger file is unreadable or holds a malformed line."""

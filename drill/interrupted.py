@@ -25,7 +25,7 @@ from rich.console import Console
 from drill.engines import engine
 from drill.paths import StatePaths
 from infra.config import StackSpec
-from infra.labels import STACK
+from infra.labels import selector
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _remove_orphans(spec: StackSpec, deployment: Mapping[str, Any]) -> list[str]
     held = {str(r.get("id")) for r in resources if r.get("type") == "docker:index/container:Container"}
     removed = []
     for host in {room.docker_host for room in spec.rooms}:
-        for container in engine(host).containers.list(all=True, filters={"label": f"{STACK}={spec.stack}"}):
+        for container in engine(host).containers.list(all=True, filters=selector(spec.stack)):
             if container.id not in held:
                 container.remove(force=True)
                 removed.append(container.name)

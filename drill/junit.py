@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from drill.records.summary import GamedaySummary
+
 
 @dataclass(frozen=True)
 class Case:
@@ -47,12 +49,7 @@ def write_junit(path: Path, suite: str, cases: Sequence[Case], seconds: float) -
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
-def gameday_cases(summary: dict[str, object]) -> list[Case]:
+def gameday_cases(summary: GamedaySummary) -> list[Case]:
     """The test cases of one game day: every check of its verdict."""
-    classname = f"gameday.{summary.get('experiment')}"
-    checks = summary.get("checks")
-    return [
-        Case(str(c["name"]), classname, bool(c["passed"]), str(c.get("message", "")))
-        for c in (checks if isinstance(checks, list) else [])
-        if isinstance(c, dict)
-    ]
+    classname = f"gameday.{summary.experiment}"
+    return [Case(c.name, classname, c.passed, c.message) for c in summary.checks]

@@ -10,14 +10,15 @@ from __future__ import annotations
 import docker
 import docker.errors
 
-from infra.labels import STACK
+from infra.docker_hosts import docker_client
+from infra.labels import selector as stack_selector
 
 
 def find_leftovers(stack: str, docker_hosts: set[str]) -> list[str]:
     """Every container, network or volume still labelled with the stack, on every host."""
     found = []
     for client in _clients(docker_hosts):
-        selector = {"label": f"{STACK}={stack}"}
+        selector = stack_selector(stack)
         found += [f"container {c.name}" for c in client.containers.list(all=True, filters=selector)]
         found += [f"network {n.name}" for n in client.networks.list(filters=selector)]
         found += [f"volume {v.name}" for v in client.volumes.list(filters=selector)]
@@ -27,7 +28,7 @@ def find_leftovers(stack: str, docker_hosts: set[str]) -> list[str]:
 def remove_leftovers(stack: str, docker_hosts: set[str]) -> list[str]:
     """Remove every container, then network, then volume labelled with the stack; return what was removed."""
     removed = []
-    selector = {"label": f"{STACK}={stack}"}
+    selector = stack_selector(stack)
     for client in _clients(docker_hosts):
         for container in client.containers.list(all=True, filters=selector):
             container.remove(force=True, v=False)
@@ -42,4 +43,4 @@ def remove_leftovers(stack: str, docker_hosts: set[str]) -> list[str]:
 
 
 def _clients(docker_hosts: set[str]) -> list[docker.DockerClient]:
-    return [docker.DockerClient(base_url=host, timeout=30) for host in sorted(docker_hosts)]
+    return [docker_client(host) for host in sorted(docker_hosts)]

@@ -19,7 +19,6 @@ from rich.console import Console
 
 from drill.engines import engine
 from drill.errors import DeployError, ToolchainError
-from drill.images import build_service_images
 from drill.interrupted import clear_interrupted
 from drill.paths import StatePaths
 from drill.secrets import ensure_secrets
@@ -27,8 +26,8 @@ from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.workspace import check_stack_config, prepare_workspace, write_recovery
 from infra.config import StackSpec
-from infra.images import ServiceImages
-from infra.labels import STACK
+from infra.images import ServiceImages, build_service_images
+from infra.labels import selector
 from infra.program import make_program
 from infra.topology import Topology, topology_from_output
 
@@ -180,7 +179,7 @@ def unhealthy_containers(spec: StackSpec) -> str:
     seen = []
     for host in {room.docker_host for room in spec.rooms}:
         try:
-            found = engine(host).containers.list(all=True, filters={"label": f"{STACK}={spec.stack}"})
+            found = engine(host).containers.list(all=True, filters=selector(spec.stack))
         except docker.errors.DockerException:
             continue
         for container in found:

@@ -7,7 +7,7 @@ with an installed Pulumi and its Python language host run it directly.
 
 from rich.console import Console
 
-from drill.images import build_service_images
+from infra.images import build_service_images
 from infra.program import make_program
 
 make_program(build_service_images(Console(stderr=True)))()

@@ -6,9 +6,22 @@ fix; `finish` refuses fields nobody read, so a typo never passes silently.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
-from drill.errors import ConfigError
+from infra.errors import ConfigError
+
+# A stack's or a room's name: lower case, a letter first, at most 31 characters.
+NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+
+
+def ensure_mapping(value: object, key: str) -> Mapping[str, object]:
+    """Return value, the config value at key, when it is a mapping; raise ConfigError otherwise."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{key} is missing or not a mapping", f"set {key} in the stack's Pulumi.<stack>.yaml"
+        )
+    return value
 
 
 class Section:

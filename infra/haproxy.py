@@ -25,6 +25,8 @@ def render_haproxy_config(backends: list[Backend]) -> str:
     and the dead one leaves the pool after two failed checks 300 ms apart.
     Names resolve through Docker's DNS, so a replica may be re-created.
     HEALTH_URI answers 200 while at least one replica is up, 503 otherwise.
+    Longer than 40 lines because it is mostly the template, kept whole so
+    that it reads as the haproxy.cfg the balancer gets.
     """
     if not backends:
         raise ValueError("the intranet balancer needs at least one backend")

@@ -1,8 +1,43 @@
-"""The service images the program deploys, built beforehand from services/."""
+"""The service images the program deploys, built locally FROM the base image, keyed by content.
+
+An image is tagged with a hash of its build folder and of the base image,
+so an unchanged service is never rebuilt and a changed one gets a new tag,
+which Pulumi sees as a change of the containers that run it.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import subprocess
+import time
 from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import docker.errors
+from rich.console import Console
+
+from infra.docker_hosts import LOCAL_ENGINE, docker_client
+from infra.errors import ToolchainError
+
+log = logging.getLogger(__name__)
+
+# What every service image builds FROM; the toolchain makes it (drill/toolchain/base_image.py).
+BASE_IMAGE = "hospital-drp/base:bookworm"
+# Every image builds with services/ as its context, so that all can copy services/common/.
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+IMAGE_FOLDERS = {
+    "intranet": "intranet",
+    "intranet_lb": "intranet-lb",
+    "postgres": "postgres",
+    "vault": "vault",
+    "appointments": "appointments",
+    "lab_gateway": "lab-gateway",
+    "lab_analyser": "lab-analyser",
+    "mailstore": "mailstore",
+    "mail_front": "mail-front",
+}
 
 
 @dataclass(frozen=True)
@@ -18,3 +53,82 @@ class ServiceImages:
     lab_analyser: str
     mailstore: str
     mail_front: str
+
+
+def image_id(name: str) -> str | None:
+    """Return the local image's id, or None when the engine has no such image."""
+    done = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{.Id}}", name],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+
+def content_tag(folders: list[Path], base_id: str) -> str:
+    """A short hash of every file under folders (names and bytes) and the base image id."""
+    digest = hashlib.sha256(base_id.encode())
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def build_service_images(console: Console) -> ServiceImages:
+    """Build every missing service image; return the references of all of them.
+
+    Raises ToolchainError when the base image is missing or a build fails.
+    """
+    base_id = image_id(BASE_IMAGE)
+    if base_id is None:
+        raise ToolchainError(f"the base image {BASE_IMAGE} is missing", "run `make bootstrap` to make it")
+    client = docker_client(LOCAL_ENGINE, timeout_s=600)
+    refs = {}
+    for field, folder_name in IMAGE_FOLDERS.items():
+        folder = SERVICES_DIR / folder_name
+        ref = f"hospital-drp/{folder_name}:{content_tag([folder, SERVICES_DIR / 'common'], base_id)}"
+        refs[field] = ref
+        if image_id(ref):
+            continue
+        started = time.monotonic()
+        with console.status(f"building image {ref}…"):
+            _build(client, folder, ref)
+        console.print(f"[green]✓[/] image {ref} built in {time.monotonic() - started:.1f} s")
+        _remove_older_tags(client, ref)
+    return ServiceImages(**refs)
+
+
+def _remove_older_tags(client: docker.DockerClient, ref: str) -> None:
+    """Remove the earlier builds of ref's repository that no container uses, to bound the disk."""
+    repository = ref.rsplit(":", 1)[0]
+    for image in client.images.list(name=repository):
+        for tag in image.tags:
+            if tag != ref:
+                try:
+                    client.images.remove(tag)
+                except docker.errors.APIError:
+                    log.debug("keeping %s: a container still uses it", tag)
+
+
+def _build(client: docker.DockerClient, folder: Path, ref: str) -> None:
+    try:
+        client.images.build(
+            path=str(SERVICES_DIR),
+            dockerfile=f"{folder.name}/Dockerfile",
+            tag=ref,
+            buildargs={"BASE": BASE_IMAGE},
+            rm=True,
+            pull=False,
+        )
+    except docker.errors.BuildError as exc:
+        lines = [str(chunk.get("stream", chunk.get("error", ""))).strip() for chunk in exc.build_log]
+        tail = " | ".join(line for line in lines if line)[-400:]
+        raise ToolchainError(
+            f"building {ref} from {folder} failed: {tail}", f"fix {folder}/Dockerfile and run again"
+        ) from exc
+    except docker.errors.APIError as exc:
+        raise ToolchainError(
+            f"building {ref} failed: {exc}", "check the Docker engine (`drill doctor`)"
+        ) from exc

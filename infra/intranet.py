@@ -9,9 +9,9 @@ import pulumi
 import pulumi_docker as docker
 
 from infra.access import PUBLISH_IP, AccessNetwork
-from infra.config import IntranetSpec
 from infra.haproxy import HEALTH_URI, LISTEN_PORT, Backend, render_haproxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
+from infra.intranet_spec import IntranetSpec
 from infra.labels import Placement, network_labels
 from infra.rooms import MachineRoom
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo

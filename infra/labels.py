@@ -32,6 +32,15 @@ class Placement:
         return [docker.ContainerLabelArgs(label=k, value=v) for k, v in sorted(self.as_dict().items())]
 
 
+def selector(stack: str, room: str = "", tier: str = "", service: str = "") -> dict[str, list[str]]:
+    """The Docker filter that finds the stack's objects (in room, of tier and service when given)."""
+    labels = [f"{STACK}={stack}"]
+    labels += [f"{ROOM}={room}"] if room else []
+    labels += [f"{TIER}={tier}"] if tier else []
+    labels += [f"{SERVICE}={service}"] if service else []
+    return {"label": labels}
+
+
 def network_labels(stack: str, room: str, kind: str) -> list[docker.NetworkLabelArgs]:
     """Labels of a network: its stack, its room and what kind of network it is."""
     values = {STACK: stack, ROOM: room, "hospital.network": kind}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from drill.errors import ConfigError
+from infra.errors import ConfigError
 
 RECOVERY = "recovery"
 KEY = f"hospital-drp:{RECOVERY}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_docker
@@ -41,137 +41,187 @@ def pick(secrets: Secrets, *names: str) -> Secrets:
     return {name: secrets[name] for name in names}
 
 
+@dataclass(frozen=True)
+class _Ground:
+    """What every part is declared on: the spec, the images, the secrets, the rooms, the shared networks."""
+
+    spec: StackSpec
+    images: ServiceImages
+    secrets: Secrets
+    rooms: dict[str, MachineRoom]
+    access: AccessNetwork
+    link: pulumi_docker.Network
+    common: dict[str, str]  # what every component's Args take: the stack and its name prefix
+
+
 def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology:
-    """Declare every resource of the stack and return its topology."""
+    """Declare every resource of the stack and return its topology.
+
+    Rooms first, then the networks that join them, the storage layer, the
+    vault and the services, each where spec.layout places it.
+    """
     common = {"stack": spec.stack, "prefix": spec.prefix}
     rooms = {room.name: MachineRoom(room.name, MachineRoomArgs(room=room, **common)) for room in spec.rooms}
     # Networks that join rooms stay with the engine the plan gave them, wherever the parts moved.
     access = AccessNetwork("access", AccessNetworkArgs(room=rooms[spec.intranet.balancer_rooms[0]], **common))
     link = backup_link(rooms[spec.vault.room], **common)
-    layout, recovery = spec.layout, spec.recovery
-    array = StorageArray(
-        f"storage-{layout.storage}",
-        StorageArrayArgs(
-            room=rooms[layout.storage],
-            backup_link=link,
-            image=images.postgres,
-            restore_from=export_url(spec.prefix, layout.vault) if spec.storage_restored else "",
-            without_partial=recovery.without_partial if recovery else False,
-            secrets=pick(
-                secrets,
-                "postgres_password",
-                "replication_password",
-                "appointments_db_password",
-                "lab_db_password",
-            ),
-            **common,
-        ),
+    ground = _Ground(spec, images, secrets, rooms, access, link, common)
+    array = _storage_array(ground)
+    vault = _vault(ground, array)
+    appointments = _appointments(ground, array, vault)
+    lab = _lab(ground, array)
+    mail = _mail(ground)
+    intranet = _intranet(ground)
+    services = (
+        ServiceInfo("storage", (array.info(),)),
+        ServiceInfo("vault", (vault.info(),)),
+        appointments.info(),
+        lab.info(),
+        mail.info(),
+        intranet.info(),
     )
-    vault = BackupVault(
-        "vault",
-        BackupVaultArgs(
-            room=rooms[layout.vault],
-            array=array,
-            link=link,
-            image=images.vault,
-            base_backup_interval_s=spec.vault.base_backup_interval_s,
-            secrets=pick(secrets, "replication_password"),
-            **common,
-        ),
-    )
-    appointments = Appointments(
-        "appointments",
-        AppointmentsArgs(
-            spec=spec.appointments,
-            room=rooms[layout.appointments],
-            array=array,
-            vault=vault,
-            access=access,
-            image=images.appointments,
-            secrets=pick(secrets, "appointments_db_password"),
-            **common,
-        ),
-    )
-    platform = pulumi_docker.Provider(f"{PLATFORM}-engine", host=spec.lab.platform_host)
-    lab = LabResults(
-        "lab",
-        LabArgs(
-            spec=spec.lab,
-            room=rooms[layout.lab],
-            platform=platform,
-            array=array,
-            access=access,
-            gateway_image=images.lab_gateway,
-            analyser_image=images.lab_analyser,
-            secrets=pick(secrets, "lab_db_password"),
-            **common,
-        ),
-    )
-    mail = Mail(
-        "mail",
-        MailArgs(
-            spec=spec.mail,
-            store_room=rooms[layout.storage],
-            front_room=rooms[layout.mail],
-            vault_room=rooms[layout.vault],
-            backup_link=link,
-            access=access,
-            store_image=images.mailstore,
-            front_image=images.mail_front,
-            proxy_image=images.intranet_lb,
-            secrets=pick(secrets, "mail_user_password"),
-            restore=spec.storage_restored,
-            **common,
-        ),
-    )
-    intranet = Intranet(
-        "intranet",
-        IntranetArgs(
-            spec=replace(spec.intranet, replica_rooms=layout.replicas, balancer_rooms=layout.balancers),
-            network_room=rooms[spec.intranet.balancer_rooms[0]],
-            rooms=rooms,
-            access=access,
-            app_image=images.intranet,
-            balancer_image=images.intranet_lb,
-            **common,
-        ),
-    )
-    topology = Topology(
-        stack=spec.stack,
-        prefix=spec.prefix,
-        access_network=access.network_name,
-        rooms=(
-            *(
-                RoomInfo(
-                    r.spec.name,
-                    r.spec.site,
-                    r.spec.docker_host,
-                    r.network_name,
-                    r.san_network_name,
-                    takes=r.spec.takes,
-                )
-                for r in rooms.values()
-            ),
-            RoomInfo(
-                PLATFORM, "biology platform", spec.lab.platform_host, lab.link_name, "", kind="platform"
-            ),
-        ),
-        lost_rooms=recovery.lost_rooms if recovery else (),
-        lost_storage=recovery.lost_storage if recovery else (),
-        services=(
-            ServiceInfo("storage", (array.info(),)),
-            ServiceInfo("vault", (vault.info(),)),
-            appointments.info(),
-            lab.info(),
-            mail.info(),
-            intranet.info(),
-        ),
-    )
+    topology = _topology(ground, lab, services)
     # The output waits only for the storage: the recovery plan deploys it alone first (a
     # targeted run), and an output waiting on parts that run leaves out would stay unknown.
     done = pulumi.Output.all(array.container.id, mail.store.id)
     pulumi.export("topology", done.apply(lambda _: topology.to_output()))
     return topology
+
+
+def _storage_array(ground: _Ground) -> StorageArray:
+    spec, recovery = ground.spec, ground.spec.recovery
+    return StorageArray(
+        f"storage-{spec.layout.storage}",
+        StorageArrayArgs(
+            room=ground.rooms[spec.layout.storage],
+            backup_link=ground.link,
+            image=ground.images.postgres,
+            restore_from=export_url(spec.prefix, spec.layout.vault) if spec.storage_restored else "",
+            without_partial=recovery.without_partial if recovery else False,
+            secrets=pick(
+                ground.secrets,
+                "postgres_password",
+                "replication_password",
+                "appointments_db_password",
+                "lab_db_password",
+            ),
+            **ground.common,
+        ),
+    )
+
+
+def _vault(ground: _Ground, array: StorageArray) -> BackupVault:
+    return BackupVault(
+        "vault",
+        BackupVaultArgs(
+            room=ground.rooms[ground.spec.layout.vault],
+            array=array,
+            link=ground.link,
+            image=ground.images.vault,
+            base_backup_interval_s=ground.spec.vault.base_backup_interval_s,
+            secrets=pick(ground.secrets, "replication_password"),
+            **ground.common,
+        ),
+    )
+
+
+def _appointments(ground: _Ground, array: StorageArray, vault: BackupVault) -> Appointments:
+    return Appointments(
+        "appointments",
+        AppointmentsArgs(
+            spec=ground.spec.appointments,
+            room=ground.rooms[ground.spec.layout.appointments],
+            array=array,
+            vault=vault,
+            access=ground.access,
+            image=ground.images.appointments,
+            secrets=pick(ground.secrets, "appointments_db_password"),
+            **ground.common,
+        ),
+    )
+
+
+def _lab(ground: _Ground, array: StorageArray) -> LabResults:
+    platform = pulumi_docker.Provider(f"{PLATFORM}-engine", host=ground.spec.lab.platform_host)
+    return LabResults(
+        "lab",
+        LabArgs(
+            spec=ground.spec.lab,
+            room=ground.rooms[ground.spec.layout.lab],
+            platform=platform,
+            array=array,
+            access=ground.access,
+            gateway_image=ground.images.lab_gateway,
+            analyser_image=ground.images.lab_analyser,
+            secrets=pick(ground.secrets, "lab_db_password"),
+            **ground.common,
+        ),
+    )
+
+
+def _mail(ground: _Ground) -> Mail:
+    layout = ground.spec.layout
+    return Mail(
+        "mail",
+        MailArgs(
+            spec=ground.spec.mail,
+            store_room=ground.rooms[layout.storage],
+            front_room=ground.rooms[layout.mail],
+            vault_room=ground.rooms[layout.vault],
+            backup_link=ground.link,
+            access=ground.access,
+            store_image=ground.images.mailstore,
+            front_image=ground.images.mail_front,
+            proxy_image=ground.images.intranet_lb,
+            secrets=pick(ground.secrets, "mail_user_password"),
+            restore=ground.spec.storage_restored,
+            **ground.common,
+        ),
+    )
+
+
+def _intranet(ground: _Ground) -> Intranet:
+    spec, layout = ground.spec, ground.spec.layout
+    return Intranet(
+        "intranet",
+        IntranetArgs(
+            spec=replace(spec.intranet, replica_rooms=layout.replicas, balancer_rooms=layout.balancers),
+            network_room=ground.rooms[spec.intranet.balancer_rooms[0]],
+            rooms=ground.rooms,
+            access=ground.access,
+            app_image=ground.images.intranet,
+            balancer_image=ground.images.intranet_lb,
+            **ground.common,
+        ),
+    )
+
+
+def _topology(ground: _Ground, lab: LabResults, services: tuple[ServiceInfo, ...]) -> Topology:
+    """The topology of what was declared: every machine room, the biology platform, the services."""
+    spec, recovery = ground.spec, ground.spec.recovery
+    machine_rooms = tuple(
+        RoomInfo(
+            r.spec.name,
+            r.spec.site,
+            r.spec.docker_host,
+            r.network_name,
+            r.san_network_name,
+            takes=r.spec.takes,
+        )
+        for r in ground.rooms.values()
+    )
+    platform = RoomInfo(
+        PLATFORM, "biology platform", spec.lab.platform_host, lab.link_name, "", kind="platform"
+    )
+    return Topology(
+        stack=spec.stack,
+        prefix=spec.prefix,
+        access_network=ground.access.network_name,
+        rooms=(*machine_rooms, platform),
+        lost_rooms=recovery.lost_rooms if recovery else (),
+        lost_storage=recovery.lost_storage if recovery else (),
+        services=services,
+    )
 
 
 def make_program(images: ServiceImages) -> Callable[[], None]:

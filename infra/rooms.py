@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from infra.config import RoomSpec
 from infra.labels import network_labels
+from infra.room_specs import RoomSpec
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from drill.errors import DeployError
+from infra.errors import DeployError
 
 
 @dataclass(frozen=True)

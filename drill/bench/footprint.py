@@ -12,20 +12,20 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
-from drill.bench.stats import distribution
 from drill.errors import BenchError
 from drill.paths import PROJECT_ROOT
+from drill.records.bench import Footprint, FootprintSample
+from drill.stats import distribution
 from infra.topology import Topology
 
 SAMPLES = 6
 WORKLOAD_RATE = 6.0
 
 
-def bench_footprint(topology: Topology, console: Console) -> dict[str, Any]:
+def bench_footprint(topology: Topology, console: Console) -> Footprint:
     """Sample the deployed stack idle, then under the game day's workload."""
     with console.status("footprint: idle…"):
         idle = _samples(topology)
@@ -45,10 +45,10 @@ def bench_footprint(topology: Topology, console: Console) -> dict[str, Any]:
                 raise BenchError(
                     "the workload failed during the footprint", f"run `{' '.join(argv)}` to see why"
                 )
-    return {"idle": idle, "workload": {**loaded, "rate_per_s": WORKLOAD_RATE}}
+    return Footprint(idle=idle, workload=loaded.model_copy(update={"rate_per_s": WORKLOAD_RATE}))
 
 
-def _samples(topology: Topology) -> dict[str, Any]:
+def _samples(topology: Topology) -> FootprintSample:
     names = sorted(c.name for c in topology.containers())
     memory: list[float] = []
     cpu: list[float] = []
@@ -60,12 +60,12 @@ def _samples(topology: Topology) -> dict[str, Any]:
         for name, (mib, _cpu) in rows.items():
             per_container[name].append(mib)
     heaviest = sorted(per_container.items(), key=lambda item: -statistics.median(item[1]))[:3]
-    return {
-        "containers": len(names),
-        "memory_mib": distribution(memory),
-        "cpu_percent_of_one_core": distribution(cpu),
-        "heaviest_mib": {name: round(statistics.median(values), 1) for name, values in heaviest},
-    }
+    return FootprintSample(
+        containers=len(names),
+        memory_mib=distribution(memory),
+        cpu_percent_of_one_core=distribution(cpu),
+        heaviest_mib={name: round(statistics.median(values), 1) for name, values in heaviest},
+    )
 
 
 def _stats(names: list[str]) -> dict[str, tuple[float, float]]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
+
+from drill.records.bench import BenchResults, Footprint, Gamedays, Restore, Standup
 
 README = Path(__file__).resolve().parent.parent.parent / "bench" / "README.md"
 BEGIN = "<!-- results: begin (written by `make bench`) -->"
@@ -18,7 +18,10 @@ def write_readme(results_file: Path, readme: Path = README) -> None:
         text += f"\n{BEGIN}\n{END}\n"
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    body = render(json.loads(results_file.read_text()), results_file.name)
+    body = render(
+        BenchResults.read(results_file, f"run `make bench` again: it writes {results_file}"),
+        results_file.name,
+    )
     readme.write_text(f"{head}{BEGIN}\n{body}\n{END}{tail}")
 
 
@@ -41,74 +44,71 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
     return [f"### {title}", "", lines[0], "|" + "---|" * len(header), *lines[1:], ""]
 
 
-def render(results: dict[str, Any], name: str) -> str:
+def render(results: BenchResults, name: str) -> str:
     """The markdown of every part the results hold."""
-    machine = results.get("machine", {})
+    machine = results.machine
     out = [
-        f"Results of `bench/results/{name}` on {machine.get('cores')} cores, {machine.get('memory_gib')} GiB,"
-        f" kernel {machine.get('kernel')}, dockerd {machine.get('dockerd')}; {machine.get('hyperfine')}.",
+        f"Results of `bench/results/{name}` on {machine.cores} cores, {machine.memory_gib} GiB,"
+        f" kernel {machine.kernel}, dockerd {machine.dockerd}; {machine.hyperfine}.",
         "",
     ]
-    if standup := results.get("standup"):
-        out += _table(
-            f"Stand-up and tear-down ({standup['containers']} containers,"
-            f" {standup['reps']} runs each, seconds)",
-            ["command", "median", "min - max", "spread"],
-            [[f"`{command}`", *_d(v)] for phase in ("up", "down") for command, v in standup[phase].items()],
-        )
-    if footprint := results.get("footprint"):
-        rows = []
-        for state in ("idle", "workload"):
-            row = footprint[state]
-            memory, cpu = _d(row["memory_mib"]), _d(row["cpu_percent_of_one_core"])
-            label = state if state == "idle" else f"workload {row['rate_per_s']:g} op/s"
-            rows.append([label, memory[0], memory[1], cpu[0], cpu[1]])
-        out += _table(
-            f"Footprint of the whole replica ({footprint['idle']['containers']} containers)",
-            ["state", "memory MiB (median)", "min - max", "CPU % of one core (median)", "min - max"],
-            rows,
-        )
-    if restore := results.get("restore"):
-        out += _table(
-            "PostgreSQL restore from the vault against data size",
-            [
-                "data MB",
-                "vault MB read",
-                "rows",
-                "restore s",
-                "raw copy s",
-                "restore MB/s",
-                "copy MB/s",
-                "ratio",
-            ],
-            [
-                [_n(row["data_mb"]), f"{row['vault_bytes'] / 1e6:.0f}", str(row["rows"])]
-                + [
-                    _n(row[key])
-                    for key in ("restore_s", "copy_s", "restore_mb_per_s", "copy_mb_per_s", "ratio")
-                ]
-                for row in restore["sizes"]
-            ],
-        )
-    if gamedays := results.get("gamedays"):
-        rows = [["whole game day (s)", *_d(gamedays["seconds"])]]
-        rows += [[f"phase: {phase} (s)", *_d(v)] for phase, v in gamedays["phases_s"].items()]
-        rows += [[f"RTO {service} (s)", *_d(v)] for service, v in gamedays["rto_s"].items()]
-        for service in gamedays["acked"]:
-            acked, lost = _d(gamedays["acked"][service]), _d(gamedays["lost"][service])
-            rows.append(
-                [
-                    f"{service} acked / lost per game day",
-                    *(f"{a} / {b}" for a, b in zip(acked[:2], lost[:2], strict=True)),
-                    "-",
-                ]
-            )
-        out += _table(
-            f"{gamedays['runs']} {gamedays.get('experiment')} game days in a row"
-            f" ({gamedays['passed']} passed,"
-            f" {gamedays['lost_total']} of {gamedays['acked_total']} acknowledged writes lost;"
-            f" `reports/{gamedays.get('soak_report')}`)",
-            ["measure", "median", "min - max", "spread"],
-            rows,
-        )
+    if results.standup:
+        out += _standup(results.standup)
+    if results.footprint:
+        out += _footprint(results.footprint)
+    if results.restore:
+        out += _restore(results.restore)
+    if results.gamedays:
+        out += _gamedays(results.gamedays)
     return "\n".join(out)
+
+
+def _standup(standup: Standup) -> list[str]:
+    commands = [*standup.up.items(), *standup.down.items()]
+    return _table(
+        f"Stand-up and tear-down ({standup.containers} containers, {standup.reps} runs each, seconds)",
+        ["command", "median", "min - max", "spread"],
+        [[f"`{command}`", *_d(v)] for command, v in commands],
+    )
+
+
+def _footprint(footprint: Footprint) -> list[str]:
+    rows = []
+    for state, row in (("idle", footprint.idle), ("workload", footprint.workload)):
+        memory, cpu = _d(row.memory_mib), _d(row.cpu_percent_of_one_core)
+        label = state if row.rate_per_s is None else f"workload {row.rate_per_s:g} op/s"
+        rows.append([label, memory[0], memory[1], cpu[0], cpu[1]])
+    return _table(
+        f"Footprint of the whole replica ({footprint.idle.containers} containers)",
+        ["state", "memory MiB (median)", "min - max", "CPU % of one core (median)", "min - max"],
+        rows,
+    )
+
+
+def _restore(restore: Restore) -> list[str]:
+    return _table(
+        "PostgreSQL restore from the vault against data size",
+        ["data MB", "vault MB read", "rows", "restore s", "raw copy s", "restore MB/s", "copy MB/s", "ratio"],
+        [
+            [_n(row.data_mb), f"{row.vault_bytes / 1e6:.0f}", str(row.rows)]
+            + [_n(v) for v in (row.restore_s, row.copy_s, row.restore_mb_per_s, row.copy_mb_per_s, row.ratio)]
+            for row in restore.sizes
+        ],
+    )
+
+
+def _gamedays(gamedays: Gamedays) -> list[str]:
+    rows = [["whole game day (s)", *_d(gamedays.seconds)]]
+    rows += [[f"phase: {phase} (s)", *_d(v)] for phase, v in gamedays.phases_s.items()]
+    rows += [[f"RTO {service} (s)", *_d(v)] for service, v in gamedays.rto_s.items()]
+    for service in gamedays.acked:
+        acked, lost = _d(gamedays.acked[service]), _d(gamedays.lost.get(service, {}))
+        pairs = (f"{a} / {b}" for a, b in zip(acked[:2], lost[:2], strict=True))
+        rows.append([f"{service} acked / lost per game day", *pairs, "-"])
+    return _table(
+        f"{gamedays.runs} {gamedays.experiment} game days in a row ({gamedays.passed} passed,"
+        f" {gamedays.lost_total} of {gamedays.acked_total} acknowledged writes lost;"
+        f" `reports/{gamedays.soak_report}`)",
+        ["measure", "median", "min - max", "spread"],
+        rows,
+    )

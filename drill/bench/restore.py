@@ -25,6 +25,7 @@ from rich.console import Console
 
 from drill.engines import container_of
 from drill.errors import BenchError
+from drill.records.bench import Restore, RestoreSize
 from infra.backup_vault import export_url
 from infra.topology import Topology
 
@@ -37,7 +38,7 @@ SIZE = (
 )
 
 
-def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> dict[str, Any]:
+def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> Restore:
     """Fill, back up, restore and copy at each size; return one row per size."""
     array = _only(topology, "storage")
     vault = _only(topology, "vault")
@@ -66,23 +67,21 @@ def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> 
             )
         with console.status(f"restore: copying the same {copied_bytes / 1e6:.0f} MB…"):
             copy_s = _timed_copy(client, vault, files, topology.prefix)
-        row = {
-            "target_mb": size,
-            "data_mb": round(data_mb, 1),
-            "vault_bytes": copied_bytes,
-            "rows": sum(expected),
-            "restore_s": round(restore_s, 2),
-            "copy_s": round(copy_s, 2),
-            "restore_mb_per_s": round(copied_bytes / 1e6 / restore_s, 1),
-            "copy_mb_per_s": round(copied_bytes / 1e6 / copy_s, 1),
-            "ratio": round(restore_s / copy_s, 2),
-            "cold_cache": _can_drop_caches(),
-        }
-        console.print(
-            f"restore {size} MB: {row['restore_s']} s, raw copy {row['copy_s']} s, ratio {row['ratio']}"
+        row = RestoreSize(
+            target_mb=size,
+            data_mb=round(data_mb, 1),
+            vault_bytes=copied_bytes,
+            rows=sum(expected),
+            restore_s=round(restore_s, 2),
+            copy_s=round(copy_s, 2),
+            restore_mb_per_s=round(copied_bytes / 1e6 / restore_s, 1),
+            copy_mb_per_s=round(copied_bytes / 1e6 / copy_s, 1),
+            ratio=round(restore_s / copy_s, 2),
+            cold_cache=_can_drop_caches(),
         )
+        console.print(f"restore {size} MB: {row.restore_s} s, raw copy {row.copy_s} s, ratio {row.ratio}")
         rows.append(row)
-    return {"sizes": rows}
+    return Restore(sizes=tuple(rows))
 
 
 def _only(topology: Topology, service: str) -> Container:

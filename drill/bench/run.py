@@ -9,12 +9,10 @@ with anything else of ours.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
@@ -23,12 +21,14 @@ from drill.bench.footprint import bench_footprint
 from drill.bench.readme import write_readme
 from drill.bench.restore import bench_restore
 from drill.bench.standup import bench_standup, bench_tools, hyperfine_version
-from drill.bench.stats import distribution
-from drill.errors import BenchError
+from drill.errors import BenchError, RecordError
 from drill.gameday.experiments import load_experiment
 from drill.gameday.run import GamedayOptions, prepare_stack
 from drill.gameday.soak import soak
 from drill.paths import PROJECT_ROOT, StatePaths
+from drill.records.bench import BenchResults, Gamedays, Machine, Part
+from drill.records.soak import SoakReport
+from drill.stats import distribution
 from drill.toolchain.compose import describe_compose
 from drill.toolchain.docker_engine import engine_version
 from drill.toolchain.pulumi_cli import describe_pulumi_cli
@@ -53,15 +53,17 @@ class BenchOptions:
 def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Path:
     """Run the chosen parts; return the results file."""
     path = RESULTS / f"{dt.date.today().isoformat()}.json"
-    results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    fix = f"move {path} aside: this run writes a new one"
+    kept = BenchResults.read(path, fix) if path.exists() else BenchResults()
     if "standup" in options.parts:
         bench_tools(paths, console)  # first, so that the machine's record names their versions
-    results["machine"] = machine(paths)
+    results = kept.model_copy(update={"machine": machine(paths)})
 
-    def save(part: str, value: dict[str, Any]) -> None:
-        results[part] = {**value, "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(results, indent=2) + "\n")
+    def save(part: str, value: Part) -> None:
+        nonlocal results
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        results = results.model_copy(update={part: value.model_copy(update={"measured_at": at})})
+        results.write(path)
         write_readme(path)
 
     if "standup" in options.parts:
@@ -84,52 +86,47 @@ def run_gamedays(paths: StatePaths, stack: str, runs: int, console: Console) -> 
     """runs storage-failure game days in a row (the soak's loop); return the soak report."""
     targets = check_stack_config(stack).targets
     options = GamedayOptions(stack, targets.rto_s, targets.stat_delivery_s)
-    return soak(paths, load_experiment("storage-failure"), options, runs, console)
+    return soak(paths, load_experiment("storage-failure"), options, runs, console)[0]
 
 
-def gameday_distributions(soak_report: Path) -> dict[str, Any]:
+def gameday_distributions(soak_report: Path) -> Gamedays:
     """Distributions of what the game days of a soak report measured."""
+    fix = "give a reports/soak-<time>.json that `drill soak` wrote"
     try:
-        report = json.loads(soak_report.read_text())
-        done = report["runs"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise BenchError(
-            f"{soak_report} is not a soak report ({exc})",
-            "give a reports/soak-<time>.json that `drill soak` wrote",
-        ) from exc
-    services = sorted({name for run in done for name in run["rto_s"]})
-    phases = list(dict.fromkeys(phase for run in done for phase in run["phases"]))
-    return {
-        "soak_report": soak_report.name,
-        "experiment": report.get("experiment"),
-        "runs": len(done),
-        "passed": report["passed"],
-        "seconds": distribution([run["seconds"] for run in done]),
-        "phases_s": {
-            p: distribution([run["phases"][p] for run in done if p in run["phases"]]) for p in phases
-        },
-        "rto_s": {
-            name: distribution([run["rto_s"][name] for run in done if run["rto_s"].get(name) is not None])
+        report = SoakReport.read(soak_report, fix)
+    except RecordError as exc:
+        raise BenchError(f"{soak_report} is not a soak report ({exc.what})", fix) from exc
+    done = report.runs
+    services = sorted({name for run in done for name in run.rto_s})
+    return Gamedays(
+        soak_report=soak_report.name,
+        experiment=report.experiment,
+        runs=len(done),
+        passed=report.passed,
+        seconds=distribution([run.seconds for run in done]),
+        phases_s={p: distribution([run.phases[p] for run in done if p in run.phases]) for p in report.phases},
+        rto_s={
+            name: distribution([v for run in done if (v := run.rto_s.get(name)) is not None])
             for name in services
         },
-        "acked": {name: distribution([float(run["acked"][name]) for run in done]) for name in services},
-        "lost": {name: distribution([float(run["lost"][name]) for run in done]) for name in services},
-        "lost_total": report["lost"],
-        "acked_total": report["acked"],
-        "left_after_down": report["left_after_down"],
-        "shaped_left": report["shaped_left"],
-    }
+        acked={name: distribution([float(run.acked.get(name, 0)) for run in done]) for name in services},
+        lost={name: distribution([float(run.lost.get(name, 0)) for run in done]) for name in services},
+        lost_total=report.lost,
+        acked_total=report.acked,
+        left_after_down=report.left_after_down,
+        shaped_left=report.shaped_left,
+    )
 
 
-def machine(paths: StatePaths) -> dict[str, Any]:
+def machine(paths: StatePaths) -> Machine:
     """What the figures were measured on."""
     meminfo = Path("/proc/meminfo").read_text().split()
-    return {
-        "cores": os.cpu_count(),
-        "memory_gib": round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024 / 1024, 1),
-        "kernel": platform.release(),
-        "dockerd": engine_version(),
-        "pulumi": describe_pulumi_cli(paths),
-        "compose": describe_compose(paths),
-        "hyperfine": hyperfine_version(),
-    }
+    return Machine(
+        cores=os.cpu_count(),
+        memory_gib=round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024 / 1024, 1),
+        kernel=platform.release(),
+        dockerd=engine_version(),
+        pulumi=describe_pulumi_cli(paths),
+        compose=describe_compose(paths),
+        hyperfine=hyperfine_version(),
+    )

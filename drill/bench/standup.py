@@ -12,21 +12,21 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import yaml
 from rich.console import Console
 
 from drill.bench.compose_file import write_compose_file
-from drill.bench.stats import distribution
 from drill.errors import BenchError, ToolchainError
-from drill.images import build_service_images
 from drill.paths import PROJECT_ROOT, StatePaths
 from drill.process import is_installed, run_command
+from drill.records.bench import Standup
+from drill.stats import distribution
 from drill.toolchain.compose import build_compose, compose_binary, describe_compose
 from drill.toolchain.debian import install_debian_packages
 from drill.toolchain.steps import Step, run_steps
 from drill.workspace import check_stack_config
+from infra.images import build_service_images
 
 DRILL_UP = "drill up"
 COMPOSE_UP = "docker compose up -d --wait"
@@ -50,7 +50,7 @@ def bench_tools(paths: StatePaths, console: Console) -> None:
     )
 
 
-def bench_standup(paths: StatePaths, stack: str, reps: int, console: Console) -> dict[str, Any]:
+def bench_standup(paths: StatePaths, stack: str, reps: int, console: Console) -> Standup:
     """Time stand-up and tear-down of both, reps times each; return their distributions."""
     folder = paths.root / "bench" / stack
     compose_file = write_compose_file(check_stack_config(stack), build_service_images(console), folder)
@@ -71,7 +71,7 @@ def bench_standup(paths: StatePaths, stack: str, reps: int, console: Console) ->
         nothing,
         reps,
     )
-    return {"reps": reps, "containers": _count_services(compose_file), "up": up_times, "down": down_times}
+    return Standup(reps=reps, containers=_count_services(compose_file), up=up_times, down=down_times)
 
 
 def _hyperfine(

@@ -12,8 +12,9 @@ import subprocess
 from chaoslib.exceptions import ActivityFailed
 from docker.models.containers import Container
 
-from drill.chaos.targets import LOCAL_ENGINE, containers, engine
-from infra.labels import STACK
+from drill.chaos.targets import containers, engine
+from infra.docker_hosts import LOCAL_ENGINE
+from infra.labels import selector
 
 __all__ = ["throttle_san", "unthrottle_san"]
 
@@ -63,7 +64,7 @@ def shaped_devices(docker_host: str, stack: str) -> list[str]:
     """Every interface of the stack's running containers that still carries a tbf qdisc (not an activity)."""
     client = engine(docker_host)
     shaped = []
-    for container in client.containers.list(filters={"label": f"{STACK}={stack}"}):
+    for container in client.containers.list(filters=selector(stack)):
         for line in _nsenter(container, "tc", "qdisc", "show").splitlines():
             if line.startswith("qdisc tbf"):
                 shaped.append(f"{container.name}: {line.split()[4]}")

@@ -7,15 +7,14 @@ import docker.errors
 from chaoslib.exceptions import ActivityFailed
 from docker.models.containers import Container
 
-from infra.labels import ROOM, SERVICE, STACK, TIER
-
-LOCAL_ENGINE = "unix:///var/run/docker.sock"
+from infra.docker_hosts import docker_client
+from infra.labels import selector
 
 
 def engine(docker_host: str) -> docker.DockerClient:
     """A client of the room's Docker host; ActivityFailed when it does not answer."""
     try:
-        client = docker.DockerClient(base_url=docker_host, timeout=30)
+        client = docker_client(docker_host)
         client.ping()
     except docker.errors.DockerException as exc:
         raise ActivityFailed(f"the Docker host {docker_host} does not answer: {exc}") from exc
@@ -31,10 +30,9 @@ def containers(
     nothing would prove nothing. A removal (required false) may find nothing
     left to mend, e.g. once the recovery plan moved the storage elsewhere.
     """
-    labels = [f"{STACK}={stack}", f"{ROOM}={room}"]
-    labels += [f"{TIER}={tier}"] if tier else []
-    labels += [f"{SERVICE}={service}"] if service else []
-    found = engine(docker_host).containers.list(all=True, filters={"label": labels})
+    filters = selector(stack, room, tier, service)
+    labels = filters["label"]
+    found = engine(docker_host).containers.list(all=True, filters=filters)
     if not found and required:
         raise ActivityFailed(
             f"no container of stack {stack} matches {', '.join(labels[1:])}:"

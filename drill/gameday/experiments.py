@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from drill.errors import DrillError
+from drill.errors import ExperimentError
 from drill.paths import PROJECT_ROOT
 from infra.topology import Topology
 
@@ -22,10 +22,6 @@ EXPECTATIONS = ("recovery", "refusal", "steady", "unchanged")
 # The failure domain an experiment breaks, so the matrix knows which rooms it applies to.
 Domain = Literal["storage", "room", "vault"]
 DOMAINS = ("storage", "room", "vault")
-
-
-class ExperimentError(DrillError):
-    """An experiment file is missing or malformed."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ leaves a converged stack and a report of what happened.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import subprocess
 import sys
 import threading
@@ -30,9 +29,11 @@ from drill.checks import check_stack
 from drill.engines import container_of
 from drill.gameday.experiments import Experiment, write_vars
 from drill.gameday.journal import read_journal
-from drill.gameday.summary import RunFacts, StatDelivery, build_summary, write_summary
+from drill.gameday.summary import RunFacts, build_summary
 from drill.junit import gameday_cases, write_junit
 from drill.paths import PROJECT_ROOT, StatePaths
+from drill.records.plan import PlanResult
+from drill.records.summary import GamedaySummary, StatResult
 from drill.report import render_report
 from drill.workload import clients
 from drill.workload.ledger import read_ledger
@@ -42,6 +43,7 @@ from drill.workspace import read_recovery
 from infra.topology import Topology
 
 REPORTS = PROJECT_ROOT / "reports"
+PLAN_FIX = "run the recovery plan again (`drill recover`): it writes a whole plan.json"
 WORKLOAD_RATE = 6.0
 SETTLE_S = 90.0
 
@@ -59,8 +61,18 @@ class GamedayOptions:
     workload_rate: float = WORKLOAD_RATE
 
 
-def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptions, console: Console) -> Path:
-    """Run experiment against the stack under load; return the run folder (summary.json says if it passed)."""
+@dataclass(frozen=True)
+class GamedayRun:
+    """A game day that ran: its folder under reports/ and its summary (as written to summary.json)."""
+
+    folder: Path
+    summary: GamedaySummary
+
+
+def run_gameday(
+    paths: StatePaths, experiment: Experiment, options: GamedayOptions, console: Console
+) -> GamedayRun:
+    """Run experiment against the stack under load; return its folder and summary."""
     prepare_stack(paths, options.stack, console)
     run_id = time.strftime("gd-%Y%m%dT%H%M%SZ", time.gmtime())
     run_dir = REPORTS / run_id
@@ -86,7 +98,7 @@ def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptio
         console.print(f"drill up after the game day: {drift} changes ({converged.changes})")
         wait_healthy(converged.topology, console)
         ended = time.time()
-        finish(
+        summary = finish(
             run_dir,
             experiment,
             options,
@@ -97,7 +109,7 @@ def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptio
             drift,
             console,
         )
-    return run_dir
+    return GamedayRun(run_dir, summary)
 
 
 def prepare_stack(paths: StatePaths, stack: str, console: Console) -> None:
@@ -171,10 +183,10 @@ def finish(
     ended: float,
     drift: int,
     console: Console,
-) -> None:
-    """Audit, summarise, render the report and point reports/latest at this run."""
+) -> GamedaySummary:
+    """Audit, summarise, render the report and point reports/latest at this run; return the summary."""
     plan_path = run_dir / "plan.json"
-    plan = json.loads(plan_path.read_text()) if plan_path.exists() else None
+    plan = PlanResult.read(plan_path, PLAN_FIX) if plan_path.exists() else None
     with console.status("auditing every acknowledged write…"):
         audits = audit(target, run_dir / "ledger.jsonl")
     journal = read_journal(run_dir / "journal.json")
@@ -189,30 +201,34 @@ def finish(
         plan=plan,
         audits=audits,
         ledger=list(read_ledger(run_dir / "ledger.jsonl")),
-        stat=stat_delivery(target, run_dir, fault_at, gateway_started_at(topology) if plan else None),
+        stat=stat_delivery(
+            target, run_dir, fault_at, gateway_started_at(topology) if plan else None, options.stat_target_s
+        ),
         rto_targets=options.rto_targets,
-        stat_target_s=options.stat_target_s,
         negative_control=options.negative_control,
         drift=drift,
     )
     summary = build_summary(facts)
-    write_summary(run_dir / "summary.json", summary)
+    summary.write(run_dir / "summary.json")
     write_junit(run_dir / "junit.xml", f"game day {run_dir.name}", gameday_cases(summary), ended - started)
     render_report(run_dir)
     latest = REPORTS / "latest"
     if latest.is_symlink() or latest.exists():
         latest.unlink()
     latest.symlink_to(run_dir.name)
+    return summary
 
 
-def stat_delivery(target: Target, run_dir: Path, fault_at: float | None, back: float | None) -> StatDelivery:
+def stat_delivery(
+    target: Target, run_dir: Path, fault_at: float | None, back: float | None, target_s: float
+) -> StatResult:
     """How the urgent results that waited in the gateway's journal were delivered once its storage was back.
 
     Results received between the fault and back (when the re-pointed gateway
     started, reaching the new array) waited; read back from the results API.
     """
     if fault_at is None or back is None or back <= fault_at:
-        return StatDelivery(0, None, None)
+        return StatResult(target_s=target_s)
     acked = {
         e.key
         for e in read_ledger(run_dir / "ledger.jsonl")
@@ -228,9 +244,11 @@ def stat_delivery(target: Target, run_dir: Path, fault_at: float | None, back: f
     stat = [float(r["delivered_at"]) for r in waited if r["priority"] == "S"]
     routine = [float(r["delivered_at"]) for r in waited if r["priority"] != "S"]
     if not stat:
-        return StatDelivery(0, None, None)
+        return StatResult(target_s=target_s)
     first = max(stat) <= min(routine) if routine else True
-    return StatDelivery(len(stat), round(max(stat) - back, 1), first)
+    return StatResult(
+        delivered_within_s=round(max(stat) - back, 1), target_s=target_s, count=len(stat), first=first
+    )
 
 
 def gateway_started_at(topology: Topology) -> float | None:

@@ -10,11 +10,11 @@ summary's `reasons` (the failed ones) and the run's junit.xml test cases.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drill.gameday.journal import Journal
+from drill.records.plan import PlanResult
+from drill.records.summary import Check
 
 if TYPE_CHECKING:
     from drill.gameday.summary import RunFacts
@@ -22,18 +22,9 @@ if TYPE_CHECKING:
 BOOKING_503_WITHIN_S = 2.5
 
 
-@dataclass(frozen=True)
-class Check:
-    """One thing a good run must show: its name, whether it held, and what was seen when it did not."""
-
-    name: str
-    passed: bool
-    message: str = ""
-
-
 def check(name: str, failure: str) -> Check:
     """A check that failed with failure, or passed when failure is empty."""
-    return Check(name, not failure, failure)
+    return Check(name=name, passed=not failure, message=failure)
 
 
 def verdict(facts: RunFacts, intranet_failed: int) -> list[Check]:
@@ -67,14 +58,14 @@ def _expected(facts: RunFacts, journal: Journal) -> list[Check]:
     if plan is None:
         return [check("the recovery plan ran", "the recovery plan did not finish (no plan.json)")]
     if expect == "refusal":
-        claimed = plan.get("passed") or not plan.get("cannot_restore")
+        claimed = plan.passed or not plan.cannot_restore
         said = "the recovery plan claimed success, or did not say what it cannot restore" if claimed else ""
         return [check("the recovery plan refused and named what it cannot restore", said)]
     if expect == "unchanged":
         return _unchanged(plan, journal)
     steady = journal.deviated or journal.steady_after is False
     return [
-        check("the recovery plan passed", "" if plan.get("passed") else failed_step(plan)),
+        check("the recovery plan passed", "" if plan.passed else plan.failed_step()),
         check(
             "the steady state held after recovery",
             "the steady state did not hold after recovery" if steady else "",
@@ -83,38 +74,26 @@ def _expected(facts: RunFacts, journal: Journal) -> list[Check]:
     ]
 
 
-def _unchanged(plan: Mapping[str, object], journal: Journal) -> list[Check]:
+def _unchanged(plan: PlanResult, journal: Journal) -> list[Check]:
     """A blip under the grace: the plan passed, judged no damage and changed nothing; steady after."""
-    damage = plan.get("damage")
     judged = ""
-    if not plan.get("passed"):
-        judged = failed_step(plan)
-    elif not isinstance(damage, dict) or damage.get("lost") is not False:
-        judged = f"the recovery plan judged the storage lost after a blip under its grace: {damage}"
+    if not plan.passed:
+        judged = plan.failed_step()
+    elif plan.damage is None or plan.damage.lost:
+        said = plan.damage.summary if plan.damage else "it judged nothing"
+        judged = f"the recovery plan judged the storage lost after a blip under its grace: {said}"
     steady = journal.deviated or journal.steady_after is False
     return [
         check("the recovery plan judged no disaster", judged),
         check(
             "the recovery plan changed nothing",
-            "the recovery plan changed the stack after a blip under its grace" if plan.get("changed") else "",
+            "the recovery plan changed the stack after a blip under its grace" if plan.changed else "",
         ),
         check(
             "the steady state held after the blip",
             "the steady state did not hold after the blip" if steady else "",
         ),
     ]
-
-
-def failed_step(plan: Mapping[str, object]) -> str:
-    """The headline of a failed plan: the step that failed and the last evidence it saw."""
-    steps = plan.get("steps")
-    for step in steps if isinstance(steps, list) else []:
-        if isinstance(step, dict) and step.get("status") == "failed":
-            return (
-                f"the recovery plan failed at {step.get('group')} / {step.get('name')} "
-                f"after {step.get('seconds')} s: {step.get('detail') or 'no evidence recorded'}"
-            )
-    return "the recovery plan failed before any step failed (see plan.json)"
 
 
 def _during_fault(journal: Journal) -> list[Check]:

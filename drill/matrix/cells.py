@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from drill.gameday.experiments import Experiment
+from drill.records.matrix import Cell, Outcome, ServiceCell
+from drill.records.summary import GamedaySummary, ServiceResult
 from drill.workload.ledger import read_ledger
 from infra.topology import Topology
 
 SERVICES = ("appointments", "lab", "mail", "intranet")
-Outcome = Literal["stayed up", "restored", "came back", "refused", "not restored"]
-# Outcomes of a service that a good run may show.
-GOOD = frozenset({"stayed up", "restored", "came back", "refused"})
 
 
 @dataclass(frozen=True)
@@ -35,31 +33,6 @@ class CellSpec:
     def label(self) -> str:
         """The cell's name, such as room-loss@nord-1."""
         return f"{self.experiment.name}@{self.room}"
-
-
-@dataclass(frozen=True)
-class ServiceCell:
-    """One service in one cell: what happened to it, when it was back, and its writes."""
-
-    service: str
-    outcome: Outcome
-    text: str
-    rto_s: float | None
-    acked: int
-    lost: int
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One (experiment, room) run: its game day, verdict and services."""
-
-    experiment: str
-    room: str
-    run_id: str
-    passed: bool
-    reasons: tuple[str, ...]
-    services: tuple[ServiceCell, ...]
-    seconds: float
 
 
 def cells_for(experiments: list[Experiment], topology: Topology) -> list[CellSpec]:
@@ -77,28 +50,26 @@ def cells_for(experiments: list[Experiment], topology: Topology) -> list[CellSpe
     return [CellSpec(experiment, room) for experiment in experiments for room in where[experiment.applies_to]]
 
 
-def read_cell(spec: CellSpec, run_dir: Path, summary: dict[str, object]) -> Cell:
+def read_cell(spec: CellSpec, run_dir: Path, summary: GamedaySummary) -> Cell:
     """The cell a game day's folder and summary show."""
-    services = summary.get("services")
-    found = services if isinstance(services, dict) else {}
     failing = _failing_services(run_dir / "ledger.jsonl")
-    if summary.get("intranet_failed_requests"):
+    if summary.intranet_failed_requests:
         failing.add("intranet")
     cells = tuple(
-        _service(name, found.get(name, {}), name in failing, summary) for name in SERVICES if name in found
+        _service(name, result, name in failing, summary)
+        for name in SERVICES
+        if (result := summary.service(name)) is not None
     )
-    reasons = tuple(str(r) for r in _list(summary.get("reasons")))
     not_back = [c.service for c in cells if c.outcome == "not restored"]
     extra = (f"not restored though it could be: {', '.join(not_back)}",) if not_back else ()
-    started, ended = float(str(summary["started_at"])), float(str(summary["ended_at"]))
     return Cell(
         experiment=spec.experiment.name,
         room=spec.room,
         run_id=run_dir.name,
-        passed=bool(summary.get("passed")) and not not_back and all(c.lost == 0 for c in cells),
-        reasons=reasons + extra,
+        passed=summary.passed and not not_back and all(c.lost == 0 for c in cells),
+        reasons=summary.reasons + extra,
         services=cells,
-        seconds=round(ended - started, 1),
+        seconds=round(summary.duration_s, 1),
     )
 
 
@@ -109,31 +80,22 @@ def _failing_services(ledger: Path) -> set[str]:
     return {e.service for e in read_ledger(ledger) if e.status in ("failed", "unknown")}
 
 
-def _service(name: str, raw: object, failed: bool, summary: dict[str, object]) -> ServiceCell:
-    fields = raw if isinstance(raw, dict) else {}
-    rto = fields.get("rto_s")
-    rto_s = float(rto) if isinstance(rto, int | float) else None
-    acked, lost = int(fields.get("acked") or 0), int(fields.get("lost") or 0)
-    outcome, text = _outcome(name, failed, rto_s, fields.get("restored"), summary)
-    return ServiceCell(name, outcome, text, rto_s, acked, lost)
+def _service(name: str, result: ServiceResult, failed: bool, summary: GamedaySummary) -> ServiceCell:
+    outcome, text = _outcome(name, failed, result, summary)
+    return ServiceCell(
+        service=name, outcome=outcome, text=text, rto_s=result.rto_s, acked=result.acked, lost=result.lost
+    )
 
 
-def _outcome(
-    name: str, failed: bool, rto_s: float | None, restored: object, summary: dict[str, object]
-) -> tuple[Outcome, str]:
+def _outcome(name: str, failed: bool, result: ServiceResult, summary: GamedaySummary) -> tuple[Outcome, str]:
     if not failed:
         return "stayed up", "stayed up"
-    refused = [str(r) for r in _list(summary.get("cannot_restore"))]
-    if refused and name != "intranet":
-        return "refused", "refused: " + "; ".join(refused)
-    if restored is True and rto_s is not None:
-        return "restored", f"restored in {rto_s:.0f} s"
+    if summary.cannot_restore and name != "intranet":
+        return "refused", "refused: " + "; ".join(summary.cannot_restore)
+    if result.restored is True and result.rto_s is not None:
+        return "restored", f"restored in {result.rto_s:.0f} s"
     # The game day's own checks held (the final audit read it, the steady state held after):
     # it was back without the plan re-creating anything, as after a blip or a slowdown.
-    if summary.get("passed"):
+    if summary.passed:
         return "came back", "came back without the plan"
     return "not restored", "NOT restored"
-
-
-def _list(value: object) -> list[object]:
-    return value if isinstance(value, list) else []

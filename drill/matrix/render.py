@@ -17,7 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from drill.matrix.cells import GOOD, SERVICES, Cell, ServiceCell
+from drill.matrix.cells import SERVICES
+from drill.records.matrix import GOOD, Cell, ServiceCell
 
 COLOURS = {
     "stayed up": "#2e9d4f",

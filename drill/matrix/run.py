@@ -10,47 +10,22 @@ request, a service that could be restored was not, or its game day failed.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from rich.console import Console
 
 from drill import stack as stacks
-from drill.errors import DrillError
+from drill.errors import MatrixError
 from drill.gameday.experiments import experiment_names, load_experiment
 from drill.gameday.run import REPORTS, GamedayOptions, prepare_stack, run_gameday
 from drill.junit import Case, write_junit
-from drill.matrix.cells import Cell, CellSpec, cells_for, read_cell
+from drill.matrix.cells import CellSpec, cells_for, read_cell
 from drill.matrix.render import write_html, write_png
 from drill.paths import StatePaths
+from drill.records.matrix import Cell, Matrix
 from drill.workspace import check_stack_config
-
-
-class MatrixError(DrillError):
-    """A matrix cannot run as asked (an unknown cell)."""
-
-
-@dataclass(frozen=True)
-class Matrix:
-    """A whole matrix run: its cells and whether every one passed."""
-
-    stack: str
-    started_at: float
-    ended_at: float
-    command: str
-    cells: tuple[Cell, ...]
-
-    @property
-    def passed(self) -> bool:
-        """Every cell passed."""
-        return all(cell.passed for cell in self.cells)
-
-    def to_json(self) -> dict[str, object]:
-        """matrix.json's content."""
-        return {**asdict(self), "passed": self.passed}
 
 
 def plan_cells(paths: StatePaths, stack: str, console: Console, only: Sequence[str] = ()) -> list[CellSpec]:
@@ -70,8 +45,10 @@ def plan_cells(paths: StatePaths, stack: str, console: Console, only: Sequence[s
     return [known[label] for label in only]
 
 
-def run_matrix(paths: StatePaths, stack: str, console: Console, only: Sequence[str] = ()) -> Path:
-    """Run the cells as game days one after another; return the matrix folder."""
+def run_matrix(
+    paths: StatePaths, stack: str, console: Console, only: Sequence[str] = ()
+) -> tuple[Path, Matrix]:
+    """Run the cells as game days one after another; return the matrix folder and the matrix."""
     started = time.time()
     cells = plan_cells(paths, stack, console, only)
     folder = REPORTS / time.strftime("matrix-%Y%m%dT%H%M%SZ", time.gmtime())
@@ -81,18 +58,18 @@ def run_matrix(paths: StatePaths, stack: str, console: Console, only: Sequence[s
     for number, spec in enumerate(cells, 1):
         console.rule(f"matrix cell {number}/{len(cells)}: {spec.label}")
         options = GamedayOptions(stack, targets.rto_s, targets.stat_delivery_s, lost_room=spec.room)
-        run_dir = run_gameday(paths, spec.experiment, options, console)
-        done.append(read_cell(spec, run_dir, json.loads((run_dir / "summary.json").read_text())))
+        run = run_gameday(paths, spec.experiment, options, console)
+        done.append(read_cell(spec, run.folder, run.summary))
         console.print(f"cell {spec.label}: {'passed' if done[-1].passed else 'FAILED'}")
     command = "drill matrix" + (f" --cells {','.join(only)}" if only else "")
-    matrix = Matrix(stack, started, time.time(), command, tuple(done))
+    matrix = Matrix(stack=stack, started_at=started, ended_at=time.time(), command=command, cells=tuple(done))
     write_matrix(folder, matrix)
-    return folder
+    return folder, matrix
 
 
 def write_matrix(folder: Path, matrix: Matrix) -> None:
     """Write matrix.json, matrix.png, matrix.html and junit.xml, and point reports/latest-matrix here."""
-    (folder / "matrix.json").write_text(json.dumps(matrix.to_json(), indent=2, ensure_ascii=False))
+    matrix.write(folder / "matrix.json")
     write_png(folder / "matrix.png", matrix.cells)
     write_html(folder / "matrix.html", matrix.cells, matrix.stack, matrix.started_at, matrix.command)
     cases = [

@@ -20,7 +20,7 @@ from infra.placement import RecoverySpec
 from infra.topology import ContainerInfo, Topology
 
 if TYPE_CHECKING:
-    from drill.recovery.damage import Damage
+    from drill.records.plan import Damage
 
 
 @dataclass(frozen=True)

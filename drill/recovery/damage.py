@@ -13,8 +13,8 @@ again within the grace was a blip: no disaster, nothing changes.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
+from drill.records.plan import Damage, Sighting
 from drill.recovery.context import Recovery
 
 POLL_S = 1.0
@@ -26,37 +26,6 @@ PROBES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     ),
     "mail store": (("mail", "app", ("lmtp-check",)),),
 }
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """One try of one part of the storage from one dependent's container."""
-
-    part: str
-    seen_from: str
-    ok: bool
-    detail: str
-
-
-@dataclass(frozen=True)
-class Damage:
-    """What the plan judged, and on what evidence.
-
-    room is the storage's room; lost is whether anything was lost: the
-    storage (storage_lost) or whole rooms (lost_rooms: rooms where nothing
-    of the stack ran for the grace, as after a power loss).
-    """
-
-    room: str
-    lost: bool
-    summary: str
-    judged_by: str
-    grace_s: float
-    unusable_for_s: float
-    answered_again_after_s: float | None
-    evidence: tuple[Sighting, ...]
-    storage_lost: bool = False
-    lost_rooms: tuple[str, ...] = ()
 
 
 def judged_by(grace_s: float, probe_timeout_s: float) -> str:
@@ -85,9 +54,9 @@ def look(rec: Recovery, probe_timeout_s: float) -> tuple[Sighting, ...]:
                 tried = True
                 code, output = rec.run(info, "timeout", f"{probe_timeout_s:g}", *argv)
                 detail = output.splitlines()[-1] if output else f"no answer within {probe_timeout_s:g} s"
-                sightings.append(Sighting(part, info.name, code == 0, detail))
+                sightings.append(Sighting(part=part, seen_from=info.name, ok=code == 0, detail=detail))
         if not tried:
-            sightings.append(Sighting(part, "", False, f"no service that uses the {part} runs"))
+            sightings.append(Sighting(part=part, detail=f"no service that uses the {part} runs"))
     return tuple(sightings)
 
 
@@ -138,7 +107,9 @@ def judge(rec: Recovery, room: str) -> Damage:
                     f"the storage of {room} answers some of the services that use it but not {failed},"
                     f" for {spec.grace_s:g} s: no storage loss, nothing changed"
                 )
-                return Damage(room, False, summary, how, spec.grace_s, 0.0, None, sightings)
+                return Damage(
+                    room=room, summary=summary, judged_by=how, grace_s=spec.grace_s, evidence=sightings
+                )
         else:
             failing_since = tried_at if failing_since is None else failing_since
             if now - failing_since >= spec.grace_s:
@@ -152,13 +123,21 @@ def _answers(
     """No disaster: every service uses every part; after a blip, say how long it was seen."""
     if seen_for is None:
         summary = f"the storage of {room} answers the services that use it: no disaster, nothing changed"
-        return Damage(room, False, summary, how, grace_s, 0.0, None, sightings)
+        return Damage(room=room, summary=summary, judged_by=how, grace_s=grace_s, evidence=sightings)
     after = round(seen_for, 1)
     summary = (
         f"the storage of {room} answers again after {after:g} s, within the grace of "
         f"{grace_s:g} s: no disaster, nothing changed"
     )
-    return Damage(room, False, summary, how, grace_s, after, after, sightings)
+    return Damage(
+        room=room,
+        summary=summary,
+        judged_by=how,
+        grace_s=grace_s,
+        unusable_for_s=after,
+        answered_again_after_s=after,
+        evidence=sightings,
+    )
 
 
 def _lost(
@@ -182,5 +161,13 @@ def _lost(
     elif room in down:
         said.append(f"the storage of {room} is lost with its room")
     return Damage(
-        room, True, "; ".join(said), how, grace_s, unusable_for, None, sightings, storage_lost, down
+        room=room,
+        lost=True,
+        summary="; ".join(said),
+        judged_by=how,
+        grace_s=grace_s,
+        unusable_for_s=unusable_for,
+        evidence=sightings,
+        storage_lost=storage_lost,
+        lost_rooms=down,
     )

@@ -10,18 +10,14 @@ plan says it cannot restore.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Literal
 
 import docker.errors
 
 from drill.errors import DrillError
+from drill.records.plan import PlanResult, StepResult, StepStatus
 from drill.recovery.context import Outcome, Recovery, Verdict
-from drill.recovery.damage import Damage
 from drill.recovery.plan import GroupSpec, StepSpec
 from drill.recovery.proofs import PROVES
 from drill.recovery.steps import ACTIONS
@@ -30,48 +26,6 @@ from drill.workload import clients
 
 log = logging.getLogger(__name__)
 POLL_S = 1.0
-StepStatus = Literal["done", "unchanged", "failed", "skipped"]
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """One step as it ran."""
-
-    group: str
-    name: str
-    started_at: float
-    ended_at: float
-    seconds: float
-    status: StepStatus
-    detail: str
-
-
-@dataclass(frozen=True)
-class PlanResult:
-    """The whole run of a plan."""
-
-    plan: str
-    stack: str
-    started_at: float
-    ended_at: float
-    passed: bool
-    steps: tuple[StepResult, ...]
-    verified_at: dict[str, float]
-    cannot_restore: tuple[str, ...]
-    changed: bool
-    without_partial: bool
-    # What the plan judged of the storage and how (drill/recovery/damage.py); None before it looked.
-    damage: Damage | None = None
-
-    @property
-    def no_disaster(self) -> bool:
-        """The storage answered (or answered again within the grace): the plan changed nothing."""
-        return self.damage is not None and not self.damage.lost and self.passed
-
-    def write(self, path: Path) -> None:
-        """Write the result as JSON."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self), indent=2))
 
 
 def run_plan(rec: Recovery) -> PlanResult:
@@ -83,7 +37,18 @@ def run_plan(rec: Recovery) -> PlanResult:
     for group, step in rec.plan.steps():
         if failed or _no_disaster(rec):
             why = "" if failed else "no disaster: nothing to recover"
-            results.append(StepResult(group.name, step.name, time.time(), time.time(), 0.0, "skipped", why))
+            now = time.time()
+            results.append(
+                StepResult(
+                    group=group.name,
+                    name=step.name,
+                    started_at=now,
+                    ended_at=now,
+                    seconds=0.0,
+                    status="skipped",
+                    detail=why,
+                )
+            )
             continue
         result = _run_step(rec, group, step)
         results.append(result)
@@ -128,7 +93,15 @@ def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> StepResult:
     acted = outcome.changed or step.action == "none"
     status: StepStatus = ("done" if acted else "unchanged") if verdict.ok else "failed"
     detail = "; ".join(part for part in (outcome.detail, verdict.detail) if part)
-    return StepResult(group.name, step.name, started, ended, round(ended - started, 3), status, detail)
+    return StepResult(
+        group=group.name,
+        name=step.name,
+        started_at=started,
+        ended_at=ended,
+        seconds=round(ended - started, 3),
+        status=status,
+        detail=detail,
+    )
 
 
 def _poll(rec: Recovery, step: StepSpec, deadline: float) -> Verdict:

@@ -8,16 +8,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from drill.records.summary import load_summary
 from drill.report.availability import availability
 from drill.report.document import build_document
 from drill.report.html_page import render_html
 from drill.report.markdown_page import render_markdown
-from drill.report.summary import load_summary
-from drill.report.summary_fields import SummaryError
 from drill.report.timeline import draw_timeline
 from drill.workload.ledger import read_ledger
 
-__all__ = ["SummaryError", "render_report"]
+__all__ = ["render_report"]
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +28,12 @@ TIMELINE = "timeline.png"
 def render_report(run_dir: Path) -> list[Path]:
     """Render the report of the run in run_dir; return the paths written (md, html, png).
 
-    Raises SummaryError when summary.json is missing or malformed, and
+    Raises RecordError when summary.json is missing or malformed, and
     LedgerError when ledger.jsonl is unreadable or holds a malformed line.
     """
     summary = load_summary(run_dir / SUMMARY)
     entries = list(read_ledger(run_dir / LEDGER))
-    lanes = availability(entries, summary.started_at, summary.ended_at, (s.name for s in summary.services))
+    lanes = availability(entries, summary.started_at, summary.ended_at, list(summary.services))
     png = draw_timeline(summary, lanes, run_dir / TIMELINE)
     document = build_document(summary)
     markdown = run_dir / "report.md"

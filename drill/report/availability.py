@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from drill.report.summary import SERVICE_ORDER, ordered_services
+from drill.records.summary import SERVICE_ORDER, ordered_services
 from drill.workload.ledger import LedgerEntry
 
 Health = Literal["ok", "failed", "mixed", "idle"]

@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from drill.records.plan import Damage
+from drill.records.summary import GamedaySummary as Summary
 from drill.report.incident import incident_rows, seconds, stat_delivery
-from drill.report.summary import DamageResult, Summary
 
 Tone = Literal["plain", "good", "bad"]
 MARK = "⚠ "
@@ -149,9 +150,9 @@ def _timeline(summary: Summary) -> Section:
 
 def _rto(summary: Summary) -> Section:
     rows = []
-    for s in summary.services:
+    for name, s in summary.results:
         within = s.within_target
-        cells = (s.name, seconds(s.rto_s), seconds(s.target_rto_s), _yes_no(within), _yes_no(s.restored))
+        cells = (name, seconds(s.rto_s), seconds(s.target_rto_s), _yes_no(within), _yes_no(s.restored))
         rows.append(_row(cells, within is False or s.restored is False))
     return Section(
         "Recovery time (RTO)",
@@ -163,10 +164,10 @@ def _rto(summary: Summary) -> Section:
 def _audit(summary: Summary) -> Section:
     rows = [
         _row(
-            (s.name, str(s.acked), str(s.lost), str(s.unexpected), str(s.unknown)),
+            (name, str(s.acked), str(s.lost), str(s.unexpected), str(s.unknown)),
             s.lost > 0 or s.unexpected > 0,
         )
-        for s in summary.services
+        for name, s in summary.results
     ]
     return Section(
         "Audit",
@@ -195,7 +196,7 @@ def _stat(summary: Summary) -> Section:
     return Section("Urgent (STAT) lab results", text=(f"{line} {verdict}".strip(),))
 
 
-def _damage(damage: DamageResult) -> Section:
+def _damage(damage: Damage) -> Section:
     return Section(
         "How the damage was judged",
         text=(
@@ -203,7 +204,7 @@ def _damage(damage: DamageResult) -> Section:
             f"Judged {damage.judged_by}.",
             "What the services saw last:",
         ),
-        items=damage.evidence,
+        items=tuple(sighting.line for sighting in damage.evidence),
     )
 
 

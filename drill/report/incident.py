@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drill.report.summary import ServiceResult, StatResult, Summary
+from drill.records.summary import GamedaySummary as Summary
+from drill.records.summary import ServiceResult, StatResult
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,8 @@ def _step_by_step(summary: Summary) -> IncidentRow:
     plan = None
     if summary.plan_started_at is not None and summary.plan_ended_at is not None:
         plan = summary.plan_ended_at - summary.plan_started_at
-    restored = sum(s.restored is True for s in summary.services)
-    unrestored = sum(s.restored is False for s in summary.services)
+    restored = sum(s.restored is True for s in summary.services.values())
+    unrestored = sum(s.restored is False for s in summary.services.values())
     text = (
         f"{done} of {_plural(len(summary.steps), 'step')} completed in {seconds(plan)}"
         f"{f', {failed} failed' if failed else ''}; "
@@ -126,8 +127,8 @@ def _nothing_lost(summary: Summary) -> IncidentRow:
     fact = "Nothing the systems had acknowledged was lost"
     if not summary.services:
         return IncidentRow(fact, "no service was audited", None)
-    acked = sum(s.acked for s in summary.services)
-    lost = sum(s.lost for s in summary.services)
-    where = ", ".join(f"{s.name} {s.lost}" for s in summary.services if s.lost)
+    acked = sum(s.acked for s in summary.services.values())
+    lost = summary.lost
+    where = ", ".join(f"{name} {s.lost}" for name, s in summary.results if s.lost)
     text = f"{lost} of {_plural(acked, 'acknowledged write')} lost" + (f" ({where})" if where else "")
     return IncidentRow(fact, text, lost == 0)

@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from drill.records.plan import StepResult as Step
+from drill.records.summary import GamedaySummary as Summary
 from drill.report.availability import Availability, Health
-from drill.report.summary import Step, Summary
 
 COLOURS: dict[Health, str] = {"ok": "#2e9d4f", "failed": "#d43c3c", "mixed": "#f0a531", "idle": "#e3e3e3"}
 LABELS: dict[Health, str] = {

@@ -10,20 +10,9 @@ from drill.errors import ToolchainError
 from drill.paths import StatePaths
 from drill.process import is_installed, run_command
 from drill.toolchain.debian import debian_mirror, install_debian_packages
+from infra.images import BASE_IMAGE, image_id
 
-BASE_IMAGE = "hospital-drp/base:bookworm"
 LOCAL_DEBIAN = "debian:bookworm-slim"
-
-
-def image_id(name: str) -> str | None:
-    """Return the local image's id, or None when the engine has no such image."""
-    done = subprocess.run(
-        ["docker", "image", "inspect", "--format", "{{.Id}}", name],
-        capture_output=True,
-        timeout=30,
-        check=False,
-    )
-    return done.stdout.decode().strip() or None if done.returncode == 0 else None
 
 
 def describe_base_image() -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from drill.errors import DrillError
+from drill.errors import LedgerError
 
 Status = Literal["invoked", "ok", "failed", "unknown"]
 STATUSES: tuple[Status, ...] = ("invoked", "ok", "failed", "unknown")
@@ -33,10 +33,6 @@ class LedgerEntry:
     key: str
     status: Status
     detail: str = ""
-
-
-class LedgerError(DrillError):
-    """The ledger file is unreadable or holds a malformed line."""
 
 
 class Ledger:

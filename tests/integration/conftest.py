@@ -20,7 +20,7 @@ from drill.leftovers import find_leftovers, remove_leftovers
 from drill.paths import StatePaths, state_paths
 from drill.toolchain.docker_engine import engine_version
 from drill.toolchain.pulumi_cli import find_pulumi_cli
-from infra.config import LOCAL_ENGINE
+from infra.docker_hosts import LOCAL_ENGINE
 from infra.topology import Topology
 
 STACK = "ci"

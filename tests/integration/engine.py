@@ -7,12 +7,11 @@ import time
 import docker
 
 from drill.workload import clients
-
-LOCAL = "unix:///var/run/docker.sock"
+from infra.docker_hosts import LOCAL_ENGINE, docker_client
 
 
 def client() -> docker.DockerClient:
-    return docker.DockerClient(base_url=LOCAL)
+    return docker_client(LOCAL_ENGINE)
 
 
 def wait_healthy(name: str, timeout_s: float = 90) -> None:

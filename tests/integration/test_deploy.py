@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from drill import stack as stacks
+from infra.labels import selector
 from tests.integration.conftest import STACK, Deployed
 from tests.integration.engine import client
 
@@ -12,7 +13,7 @@ from tests.integration.engine import client
 def test_first_up_created_every_container_network_and_volume(deployed: Deployed) -> None:
     # 3 providers, 8 networks, 4 volumes, 6 containers (and the components)
     assert deployed.first_up_changes.get("create", 0) >= 3 + 8 + 4 + 6
-    names = {c.name for c in client().containers.list(filters={"label": f"hospital.stack={STACK}"})}
+    names = {c.name for c in client().containers.list(filters=selector(STACK))}
     assert names == {c.name for c in deployed.topology.containers()}
 
 
@@ -35,7 +36,7 @@ def test_room_and_san_networks_are_internal_and_access_is_not(deployed: Deployed
 
 def test_ports_are_published_on_loopback_only(deployed: Deployed) -> None:
     published = []
-    for container in client().containers.list(filters={"label": f"hospital.stack={STACK}"}):
+    for container in client().containers.list(filters=selector(STACK)):
         for bindings in (container.attrs["HostConfig"]["PortBindings"] or {}).values():
             published += [b["HostIp"] for b in bindings or []]
     assert published and set(published) == {"127.0.0.1"}

@@ -26,6 +26,7 @@ from drill import stack as stacks
 from drill.gameday.experiments import load_experiment
 from drill.gameday.run import GamedayOptions, run_gameday
 from drill.paths import PROJECT_ROOT
+from drill.records.summary import GamedaySummary, load_summary
 from drill.recovery.recover import read_plan, recover
 from drill.workspace import check_stack_config, read_recovery
 from tests.integration.conftest import STACK, Deployed
@@ -35,47 +36,43 @@ pytestmark = pytest.mark.docker
 CONSOLE = Console(stderr=True)
 
 
-def gameday(deployed: Deployed, name: str, negative_control: bool = False) -> dict[str, object]:
+def gameday(deployed: Deployed, name: str, negative_control: bool = False) -> GamedaySummary:
+    """Run a game day; return its summary as read back from summary.json (the same as it returned)."""
     targets = check_stack_config(STACK).targets
     options = GamedayOptions(STACK, targets.rto_s, targets.stat_delivery_s, negative_control)
-    run_dir = run_gameday(deployed.paths, load_experiment(name), options, CONSOLE)
+    run = run_gameday(deployed.paths, load_experiment(name), options, CONSOLE)
     for part in ("journal.json", "ledger.jsonl", "summary.json", "report.md", "report.html", "timeline.png"):
-        assert (run_dir / part).stat().st_size > 0, part
-    assert (run_dir.parent / "latest").resolve() == run_dir.resolve()
-    summary: dict[str, object] = json.loads((run_dir / "summary.json").read_text())
+        assert (run.folder / part).stat().st_size > 0, part
+    assert (run.folder.parent / "latest").resolve() == run.folder.resolve()
+    summary = load_summary(run.folder / "summary.json")
+    assert summary == run.summary
     return summary
-
-
-def services(summary: dict[str, object]) -> dict[str, dict[str, object]]:
-    found = summary["services"]
-    assert isinstance(found, dict)
-    return found
 
 
 def test_without_the_vault_the_plan_refuses_and_names_what_it_cannot_restore(
     deployed: Deployed,
 ) -> None:
     summary = gameday(deployed, "vault-loss")
-    assert summary["passed"] is True, summary["reasons"]
-    cannot = summary["cannot_restore"]
-    assert isinstance(cannot, list) and len(cannot) == 2
+    assert summary.passed is True, summary.reasons
+    cannot = summary.cannot_restore
+    assert len(cannot) == 2
     assert "databases" in cannot[0] and "mail" in cannot[1]
     assert read_recovery(deployed.paths, STACK) is None  # nothing was moved
-    assert summary["drift_after"] == 0
-    assert all(s["lost"] == 0 for s in services(summary).values())
+    assert summary.drift_after == 0
+    assert all(s.lost == 0 for s in summary.services.values())
 
 
 def test_storage_failure_is_recovered_with_nothing_acknowledged_lost(deployed: Deployed) -> None:
     summary = gameday(deployed, "storage-failure")
-    assert summary["reasons"] == [] and summary["passed"] is True
-    assert summary["intranet_failed_requests"] == 0
-    assert summary["drift_after"] == 0  # `drill up` after the game day found nothing to change
+    assert summary.reasons == () and summary.passed is True
+    assert summary.intranet_failed_requests == 0
+    assert summary.drift_after == 0  # `drill up` after the game day found nothing to change
     for name in ("appointments", "lab", "mail"):
-        service = services(summary)[name]
-        assert service["restored"] is True, name
-        assert isinstance(service["acked"], int) and service["acked"] > 0, name
-        assert service["lost"] == 0 and service["unexpected"] == 0, name
-        assert isinstance(service["rto_s"], float) and service["rto_s"] > 0, name
+        service = summary.services[name]
+        assert service.restored is True, name
+        assert service.acked > 0, name
+        assert service.lost == 0 and service.unexpected == 0, name
+        assert service.rto_s is not None and service.rto_s > 0, name
 
 
 def test_running_the_plan_again_changes_nothing(deployed: Deployed) -> None:
@@ -90,10 +87,9 @@ def test_running_the_plan_again_changes_nothing(deployed: Deployed) -> None:
 
 def test_the_negative_control_makes_the_audit_see_loss(deployed: Deployed) -> None:
     summary = gameday(deployed, "storage-failure", negative_control=True)
-    lost = sum(int(str(s["lost"])) for s in services(summary).values())
-    assert lost > 0
-    assert summary["passed"] is False
-    assert "acknowledged writes lost" in json.dumps(summary["reasons"])
+    assert summary.lost > 0
+    assert summary.passed is False
+    assert "acknowledged writes lost" in json.dumps(summary.reasons)
 
 
 def test_an_interrupted_game_day_still_leaves_nothing_for_drill_up_to_change(
@@ -135,12 +131,12 @@ def test_an_interrupted_game_day_still_leaves_nothing_for_drill_up_to_change(
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    summary = json.loads((reports / "latest" / "summary.json").read_text())
+    summary = load_summary(reports / "latest" / "summary.json")
     # Ctrl-C reaches Chaos Toolkit (status interrupted) or first the Pulumi run under the
     # plan, which stops, failing the plan (status completed, the plan failed): both roll back.
-    assert summary["started_at"] >= started, f"no report of this run; drill said:\n{said()}"
-    assert summary["journal_status"] in ("interrupted", "completed")
-    assert summary["passed"] is False
-    assert all(s["lost"] == 0 for s in summary["services"].values())
+    assert summary.started_at >= started, f"no report of this run; drill said:\n{said()}"
+    assert summary.journal_status in ("interrupted", "completed")
+    assert summary.passed is False
+    assert summary.lost == 0
     again = stacks.up(deployed.paths, STACK, CONSOLE)
     assert not again.changed, again.changes

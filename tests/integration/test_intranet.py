@@ -7,12 +7,12 @@ import logging
 import time
 import urllib.request
 
-import docker
 import pytest
 import testinfra
 
 from drill.chaos import room_loss
 from drill.workload import clients
+from infra.labels import selector
 from tests.integration.conftest import STACK, Deployed
 from tests.integration.engine import client, wait_healthy
 
@@ -71,9 +71,7 @@ def test_directory_answers_through_each_balancer_from_both_replicas(deployed: De
 
 def test_losing_one_replica_costs_zero_failed_requests(deployed: Deployed) -> None:
     url = deployed.topology.service("intranet").endpoint("http")
-    victim = docker.DockerClient(base_url="unix:///var/run/docker.sock").containers.get(
-        f"{deployed.topology.prefix}-intranet-nord-2"
-    )
+    victim = client().containers.get(f"{deployed.topology.prefix}-intranet-nord-2")
     failures, replicas = [], set()
     victim.kill()
     try:
@@ -96,13 +94,13 @@ def test_losing_a_whole_room_costs_zero_failed_lookups(deployed: Deployed, room:
     """Power loss: every container of the room is killed; users fail over to the other balancer."""
     urls = deployed.topology.service("intranet").urls()
     in_room = {c.name for c in deployed.topology.containers() if c.room == room}
-    labels = [f"hospital.stack={STACK}", f"hospital.room={room}"]
+    labels = selector(STACK, room)
     lost = room_loss.power_off_room(room, STACK)
     failures: list[str] = []
     failovers, slowest = 0, 0.0
     try:
         assert set(lost) == in_room and f"{deployed.topology.prefix}-intranet-lb-{room}" in lost
-        assert client().containers.list(filters={"label": labels}) == []  # nothing of the room runs
+        assert client().containers.list(filters=labels) == []  # nothing of the room runs
         for i in range(LOOKUPS):
             started = time.monotonic()
             try:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from drill.leftovers import find_leftovers, remove_leftovers
-from drill.toolchain.base_image import BASE_IMAGE
-from infra.config import LOCAL_ENGINE
+from infra.docker_hosts import LOCAL_ENGINE
+from infra.images import BASE_IMAGE
 from tests.integration.engine import client
 
 STACK = "leftover-check"

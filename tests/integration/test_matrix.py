@@ -21,6 +21,10 @@ from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 
 from drill.matrix.run import run_matrix
+from drill.records.matrix import Cell, Matrix, ServiceCell
+from drill.records.plan import StepResult
+from drill.records.summary import GamedaySummary, load_summary
+from infra.labels import selector
 from tests.integration.conftest import STACK, Deployed
 from tests.integration.engine import client
 
@@ -40,51 +44,49 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 @pytest.fixture(scope="module")
 def matrix(deployed: Deployed) -> Path:
-    return run_matrix(deployed.paths, STACK, Console(stderr=True), CELLS)
+    folder, ran = run_matrix(deployed.paths, STACK, Console(stderr=True), CELLS)
+    assert read_matrix(folder) == ran  # what it wrote is what it returned
+    return folder
 
 
-def cell(matrix: Path, label: str) -> dict[str, object]:
-    data = json.loads((matrix / "matrix.json").read_text())
-    [found] = [c for c in data["cells"] if f"{c['experiment']}@{c['room']}" == label]
-    assert isinstance(found, dict)
+def read_matrix(folder: Path) -> Matrix:
+    return Matrix.read(folder / "matrix.json", "run the matrix again")
+
+
+def cell(matrix: Path, label: str) -> Cell:
+    [found] = [c for c in read_matrix(matrix).cells if c.label == label]
     return found
 
 
-def services(found: dict[str, object]) -> dict[str, dict[str, object]]:
-    listed = found["services"]
-    assert isinstance(listed, list)
-    return {str(s["service"]): s for s in listed}
+def services(found: Cell) -> dict[str, ServiceCell]:
+    return {s.service: s for s in found.services}
 
 
-def summary(matrix: Path, found: dict[str, object]) -> dict[str, object]:
-    loaded: dict[str, object] = json.loads(
-        (matrix.parent / str(found["run_id"]) / "summary.json").read_text()
-    )
-    return loaded
+def summary(matrix: Path, found: Cell) -> GamedaySummary:
+    return load_summary(matrix.parent / found.run_id / "summary.json")
 
 
 def test_the_matrix_writes_its_grid_and_every_cell_passes(matrix: Path) -> None:
-    data = json.loads((matrix / "matrix.json").read_text())
-    assert [f"{c['experiment']}@{c['room']}" for c in data["cells"]] == list(CELLS)
-    failed = {f"{c['experiment']}@{c['room']}": c["reasons"] for c in data["cells"] if not c["passed"]}
-    assert failed == {} and data["passed"] is True
+    data = read_matrix(matrix)
+    assert [c.label for c in data.cells] == list(CELLS)
+    failed = {c.label: list(c.reasons) for c in data.cells if not c.passed}
+    assert failed == {} and data.passed is True
+    assert json.loads((matrix / "matrix.json").read_text())["passed"] is True
     for part in ("matrix.html", "matrix.png", "junit.xml"):
         assert (matrix / part).stat().st_size > 0, part
     assert (matrix.parent / "latest-matrix").resolve() == matrix.resolve()
-    for found in data["cells"]:
-        for service in found["services"]:
-            assert service["lost"] == 0, (found["experiment"], service)
+    for found in data.cells:
+        for service in found.services:
+            assert service.lost == 0, (found.experiment, service)
 
 
 def test_a_blip_under_the_grace_changes_nothing(matrix: Path) -> None:
     found = cell(matrix, "storage-blip@nord-1")
     plan = summary(matrix, found)
-    damage = plan["damage"]
-    assert isinstance(damage, dict) and damage["lost"] is False
-    assert "answers again after" in str(damage["summary"])  # the plan saw the blip, then its end
-    steps = plan["steps"]
-    assert isinstance(steps, list)
-    assert {s["name"]: s["status"] for s in steps}["recreate-storage"] == "skipped"
+    damage = plan.damage
+    assert damage is not None and damage.lost is False
+    assert "answers again after" in damage.summary  # the plan saw the blip, then its end
+    assert {s.name: s.status for s in plan.steps}["recreate-storage"] == "skipped"
 
 
 @pytest.mark.parametrize("label", ["san-failure@nord-1", "storage-hang@nord-1", "san-crawl@nord-1"])
@@ -92,54 +94,49 @@ def test_storage_lost_while_its_containers_live_is_judged_lost_and_recovered(
     matrix: Path, label: str
 ) -> None:
     found = cell(matrix, label)
-    judged = summary(matrix, found)["damage"]
-    assert isinstance(judged, dict) and judged["lost"] is True
-    assert "the storage of nord-1 is lost" in str(judged["summary"])
+    judged = summary(matrix, found).damage
+    assert judged is not None and judged.lost is True
+    assert "the storage of nord-1 is lost" in judged.summary
     for name in RESTORED:
         service = services(found)[name]
-        assert str(service["text"]).startswith("restored in"), (label, service)
-        assert isinstance(service["acked"], int) and service["acked"] > 0
-    assert services(found)["intranet"]["text"] == "stayed up"
+        assert service.text.startswith("restored in"), (label, service)
+        assert service.acked > 0
+    assert services(found)["intranet"].text == "stayed up"
 
 
 def test_the_old_array_is_fenced_and_stays_so_once_the_san_is_mended(matrix: Path) -> None:
     """san-failure's rollback mends the SAN after the plan: the old array must not be back."""
     found = cell(matrix, "san-failure@nord-1")
     run = summary(matrix, found)
-    journal = json.loads((matrix.parent / str(found["run_id"]) / "journal.json").read_text())
+    journal = json.loads((matrix.parent / found.run_id / "journal.json").read_text())
     mended = [r for r in journal["rollbacks"] if r["activity"]["name"] == "mend-san"]
     assert mended and mended[0]["status"] == "succeeded" and mended[0]["output"] == []  # nothing left to mend
-    names = {c.name for c in client().containers.list(all=True, filters={"label": f"hospital.stack={STACK}"})}
+    names = {c.name for c in client().containers.list(all=True, filters=selector(STACK))}
     assert f"hdrp-{STACK}-postgres-nord-1" not in names and f"hdrp-{STACK}-mailstore-nord-1" not in names
-    audit = run["services"]
-    assert isinstance(audit, dict)
-    assert all(s["unexpected"] == 0 and s["lost"] == 0 for s in audit.values())
+    assert all(s.unexpected == 0 and s.lost == 0 for s in run.services.values())
 
 
-def assessed(matrix: Path, found: dict[str, object]) -> dict[str, str]:
+def assessed(matrix: Path, found: Cell) -> StepResult:
     """The assess-damage step of a cell's plan."""
-    steps = summary(matrix, found)["steps"]
-    assert isinstance(steps, list)
-    step: dict[str, str] = next(s for s in steps if s["name"] == "assess-damage")
-    return step
+    return next(s for s in summary(matrix, found).steps if s.name == "assess-damage")
 
 
 def test_a_lost_room_is_placed_by_rule_and_recovered(matrix: Path) -> None:
     found = cell(matrix, "room-loss@nord-1")
     assessed_step = assessed(matrix, found)
-    assert "nord-1 lost entire" in assessed_step["detail"]
-    detail = assessed_step["detail"]
+    assert "nord-1 lost entire" in assessed_step.detail
+    detail = assessed_step.detail
     assert "storage: nord-1 -> nord-2" in detail and "not the vault's room" in detail
     for name in RESTORED:
-        assert str(services(found)[name]["text"]).startswith("restored in"), name
-    assert services(found)["intranet"]["text"] == "stayed up"
+        assert services(found)[name].text.startswith("restored in"), name
+    assert services(found)["intranet"].text == "stayed up"
 
 
 def test_the_loss_of_the_intranet_room_keeps_every_service_up(matrix: Path) -> None:
     found = cell(matrix, "room-loss@nord-2")
-    texts = {name: s["text"] for name, s in services(found).items()}
+    texts = {name: s.text for name, s in services(found).items()}
     assert texts["intranet"] == "stayed up"
-    detail = assessed(matrix, found)["detail"]
+    detail = assessed(matrix, found).detail
     assert "nord-2 lost entire" in detail and "intranet replica 1: nord-2 -> nord-1" in detail
     assert "intranet balancer 1: nord-2 -> nord-1" in detail
 
@@ -189,9 +186,7 @@ def test_a_reader_sees_the_matrix_verdict_every_cell_and_its_picture(
         assert set(shown) == {"appointments", "lab", "mail", "intranet"}, label
         for name, text in shown.items():
             expected = services(cell(matrix, label))[name]
-            assert str(expected["text"]) in text and (
-                name == "intranet" or f"{expected['lost']} lost" in text
-            )
+            assert expected.text in text and (name == "intranet" or f"{expected.lost} lost" in text)
     picture = browser.find_element(By.ID, "matrix-picture")
     assert picture.is_displayed() and pictures_loaded(browser) == []
 

@@ -12,9 +12,10 @@ from drill.bench.compose_file import compose_document, write_compose_file
 from drill.bench.footprint import _mib
 from drill.bench.readme import BEGIN, END, render, write_readme
 from drill.bench.run import gameday_distributions
-from drill.bench.stats import distribution
 from drill.cli import parse_args
 from drill.errors import BenchError
+from drill.records.bench import BenchResults
+from drill.stats import distribution
 from infra.config import load_stack_spec
 from infra.declared import declare
 from tests.unit.test_config import GOOD
@@ -121,6 +122,8 @@ RESULTS = {
     "restore": {
         "sizes": [
             {
+                "target_mb": 10,
+                "cold_cache": True,
                 "data_mb": 10.2,
                 "vault_bytes": 50_000_000,
                 "rows": 100,
@@ -136,7 +139,7 @@ RESULTS = {
 
 
 def test_the_readme_table_shows_each_measured_part() -> None:
-    text = render(RESULTS, "2026-11-28.json")
+    text = render(BenchResults.model_validate(RESULTS), "2026-11-28.json")
     assert "| `drill up` | 41 | 40 - 42 | 2 |" in text
     assert "| 10.2 | 50 | 100 | 4 | 0.5 | 12.5 | 100 | 8 |" in text
     assert "Footprint" not in text  # not measured, not shown
@@ -177,6 +180,8 @@ def test_bench_arguments_parse() -> None:
 
 def soak_run(rto: float, lost: int) -> dict[str, Any]:
     return {
+        "run_id": f"gd-{rto:g}",
+        "passed": lost == 0,
         "seconds": 150.0 + rto,
         "phases": {"fault to plan": 5.0, "plan: re-point the services": rto / 2},
         "rto_s": {"appointments": rto, "intranet": 0.0},
@@ -198,13 +203,11 @@ def test_game_day_distributions_come_from_a_soak_report(tmp_path: Path) -> None:
     path = tmp_path / "soak-20261128T000000Z.json"
     path.write_text(json.dumps(report))
     found = gameday_distributions(path)
-    assert found["runs"] == 3 and found["passed"] == 2 and found["lost_total"] == 1
-    assert (
-        found["rto_s"]["appointments"]["median"] == 60.0 and found["rto_s"]["appointments"]["spread"] == 20.0
-    )
-    assert found["phases_s"]["plan: re-point the services"]["max"] == 35.0
-    assert found["lost"]["appointments"]["max"] == 1.0
-    text = render({"gamedays": found}, "x.json")
+    assert found.runs == 3 and found.passed == 2 and found.lost_total == 1
+    assert found.rto_s["appointments"]["median"] == 60.0 and found.rto_s["appointments"]["spread"] == 20.0
+    assert found.phases_s["plan: re-point the services"]["max"] == 35.0
+    assert found.lost["appointments"]["max"] == 1.0
+    text = render(BenchResults(gamedays=found), "x.json")
     assert "| RTO appointments (s) | 60 | 50 - 70 | 20 |" in text
     assert "3 storage-failure game days in a row (2 passed, 1 of 540" in text
 

@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from drill.errors import ConfigError
-from infra.config import LOCAL_ENGINE, load_stack_spec
+from infra.config import load_stack_spec
+from infra.docker_hosts import LOCAL_ENGINE
 
 GOOD: dict[str, object] = {
     "rooms": {

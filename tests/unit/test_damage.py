@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from drill.errors import PlanError
+from drill.records.plan import Damage
 from drill.recovery import damage
 from drill.recovery.plan import DamageSpec, load_plan
 from infra.topology import ContainerInfo, RoomInfo, ServiceInfo, Topology
@@ -76,9 +77,7 @@ class Run:
         return (0, "answered") if ok else (1, f"{info.name}: no answer")
 
 
-def judge(
-    script: Script, grace_s: float = 0.3, down: frozenset[str] = frozenset()
-) -> tuple[damage.Damage, Run]:
+def judge(script: Script, grace_s: float = 0.3, down: frozenset[str] = frozenset()) -> tuple[Damage, Run]:
     run = Run(script, grace_s, down)
     return damage.judge(run, "nord-1"), run  # type: ignore[arg-type]
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from drill.errors import DrillError
 from drill.gameday import experiments
+from drill.records.summary import load_summary
 from drill.recovery.plan import load_plan
-from drill.report.summary import load_summary
 from infra.config import SECTIONS, load_stack_spec
 
 SETTINGS = settings(max_examples=200, deadline=None)

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from drill.audit import ServiceAudit
-from drill.gameday.experiments import ExperimentError, load_experiment, write_vars
+from drill.errors import ExperimentError
+from drill.gameday.experiments import load_experiment, write_vars
 from drill.gameday.journal import ActivityRun, Journal, read_journal
 from drill.gameday.soak import phases_of
-from drill.gameday.summary import RunFacts, StatDelivery, build_summary
+from drill.gameday.summary import RunFacts, build_summary
+from drill.records.plan import PlanResult
+from drill.records.summary import GamedaySummary, StatResult
 from drill.workload.ledger import LedgerEntry
 from infra.topology import ContainerInfo, Endpoint, RoomInfo, ServiceInfo, Topology
 
@@ -36,6 +39,14 @@ def journal(status: str = "completed", deviated: bool = False, booking: object =
     return Journal(status, deviated, True, not deviated, runs)
 
 
+def plan_result(raw: dict[str, object]) -> PlanResult:
+    """A plan result from the fields a test names; the rest (times, names) filled in."""
+    timed = {"started_at": 0.0, "ended_at": 0.0, "seconds": 0.0}
+    steps = [timed | step for step in raw.get("steps", [])]  # type: ignore[attr-defined]
+    base = {"plan": "p", "stack": "ci", "started_at": 150.0, "ended_at": 170.0}
+    return PlanResult.model_validate(base | raw | {"steps": steps})
+
+
 def facts(
     expect: str = "recovery", lost: int = 0, plan: dict[str, object] | None = None, **kw: object
 ) -> RunFacts:
@@ -54,14 +65,15 @@ def facts(
         started_at=90.0,
         ended_at=200.0,
         journal=kw.get("journal", journal()),  # type: ignore[arg-type]
-        plan=plan
-        if plan is not None
-        else {"passed": True, "verified_at": {"appointments": 160.5}, "steps": []},
+        plan=plan_result(
+            plan
+            if plan is not None
+            else {"passed": True, "verified_at": {"appointments": 160.5}, "steps": []}
+        ),
         audits=[audit],
         ledger=ledger if kw.get("intranet_failure") else ledger[:1],
-        stat=StatDelivery(3, 2.5, True),
+        stat=StatResult(delivered_within_s=2.5, target_s=30.0, count=3, first=True),
         rto_targets={"appointments": 150.0},
-        stat_target_s=30.0,
         negative_control=False,
         drift=int(str(kw.get("drift", 0))),
     )
@@ -69,10 +81,10 @@ def facts(
 
 def test_a_clean_recovery_passes_with_rto_from_the_fault() -> None:
     summary = build_summary(facts())
-    assert summary["passed"] is True and summary["reasons"] == []
-    service = summary["services"]["appointments"]  # type: ignore[index]
-    assert service["rto_s"] == 60.5 and service["restored"] is True and service["lost"] == 0
-    assert summary["intranet_requests"] == 51 and summary["intranet_failed_requests"] == 0
+    assert summary.passed is True and summary.reasons == ()
+    service = summary.services["appointments"]
+    assert service.rto_s == 60.5 and service.restored is True and service.lost == 0
+    assert summary.intranet_requests == 51 and summary.intranet_failed_requests == 0
 
 
 @pytest.mark.parametrize(
@@ -108,15 +120,15 @@ def test_a_clean_recovery_passes_with_rto_from_the_fault() -> None:
 )
 def test_each_failure_is_named(change: dict[str, object], reason: str) -> None:
     summary = build_summary(facts(**change))  # type: ignore[arg-type]
-    assert summary["passed"] is False
-    assert reason in json.dumps(summary["reasons"])
+    assert summary.passed is False
+    assert reason in json.dumps(summary.reasons)
 
 
 def test_a_refusal_passes_only_when_the_plan_refused_and_said_what_it_cannot_restore() -> None:
     refused = {"passed": False, "cannot_restore": ["the databases (vault away)"], "steps": []}
-    assert build_summary(facts("refusal", plan=refused, journal=journal("failed")))["passed"] is True
+    assert build_summary(facts("refusal", plan=refused, journal=journal("failed"))).passed is True
     claimed = {"passed": True, "cannot_restore": [], "steps": []}
-    assert build_summary(facts("refusal", plan=claimed))["passed"] is False
+    assert build_summary(facts("refusal", plan=claimed)).passed is False
 
 
 def test_the_journal_is_read_with_utc_times(tmp_path: Path) -> None:
@@ -203,20 +215,26 @@ def test_the_var_file_comes_from_the_topology(tmp_path: Path) -> None:
 
 
 def test_phases_of_a_game_day_add_up_to_its_length() -> None:
-    step = {"group": "re-point the services", "seconds": 20.0}
-    summary = {
-        "started_at": 100.0,
-        "fault_at": 102.0,
-        "plan_started_at": 107.0,
-        "plan_ended_at": 157.0,
-        "ended_at": 170.0,
-        "steps": [{"group": "declare the disaster", "seconds": 4.0}, step, step],
-    }
+    timed = {"name": "s", "status": "done", "started_at": 0.0, "ended_at": 0.0}
+    step = timed | {"group": "re-point the services", "seconds": 20.0}
+    summary = GamedaySummary.model_validate(
+        {
+            "run_id": "gd-x",
+            "experiment": "storage-failure",
+            "passed": True,
+            "started_at": 100.0,
+            "fault_at": 102.0,
+            "plan_started_at": 107.0,
+            "plan_ended_at": 157.0,
+            "ended_at": 170.0,
+            "steps": [timed | {"group": "declare the disaster", "seconds": 4.0}, step, step],
+        }
+    )
     phases = phases_of(summary, seconds=100.0)
     assert phases["before the fault"] == 2.0 and phases["fault to plan"] == 5.0
     assert phases["plan: re-point the services"] == 40.0  # two steps of one group
     assert phases["after the plan"] == 13.0 and phases["outside the experiment"] == 30.0
-    refused = {**summary, "plan_started_at": None}
+    refused = summary.model_copy(update={"plan_started_at": None})
     assert phases_of(refused, seconds=100.0) == {}
 
 
@@ -232,7 +250,7 @@ def test_every_check_of_the_verdict_is_a_junit_case_and_the_failed_ones_carry_wh
     names = [case.name for case in cases]
     assert "appointments: nothing acknowledged lost" in names and "the recovery plan passed" in names
     failed = [case for case in cases if not case.passed]
-    assert [case.message for case in failed] == summary["reasons"]
+    assert [case.message for case in failed] == list(summary.reasons)
     write_junit(tmp_path / "junit.xml", "game day x", cases, 12.0)
     suite = ET.parse(tmp_path / "junit.xml").getroot()
     assert suite.get("tests") == str(len(cases)) and suite.get("failures") == str(len(failed))
@@ -246,9 +264,16 @@ def test_every_check_of_the_verdict_is_a_junit_case_and_the_failed_ones_carry_wh
 def test_a_false_failure_is_a_failed_game_day_whose_data_was_all_there(
     passed: bool, lost: int, unexpected: int, false: bool
 ) -> None:
-    from drill.gameday.soak import SoakRun
+    from drill.records.soak import SoakRun
 
     run = SoakRun(
-        "gd-x", passed, 100.0, {"lab": 50.0}, {"lab": 10}, {"lab": lost}, [], {}, ["why"], {"lab": unexpected}
+        run_id="gd-x",
+        passed=passed,
+        seconds=100.0,
+        rto_s={"lab": 50.0},
+        acked={"lab": 10},
+        lost={"lab": lost},
+        reasons=("why",),
+        unexpected={"lab": unexpected},
     )
     assert run.false_failure is false

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from drill.gameday.experiments import experiment_names, load_experiment
-from drill.matrix.cells import Cell, CellSpec, cells_for, read_cell
-from drill.matrix.run import Matrix, write_matrix
+from drill.matrix.cells import CellSpec, cells_for, read_cell
+from drill.matrix.run import write_matrix
+from drill.records.matrix import Cell, Matrix
+from drill.records.summary import GamedaySummary
 from drill.workspace import check_stack_config
 from infra.declared import declare
 from tests.unit.test_program import IMAGES, SECRETS
@@ -40,6 +42,8 @@ def ledger(path: Path, failing: tuple[str, ...]) -> None:
 
 def summary(**changes: object) -> dict[str, object]:
     base: dict[str, object] = {
+        "run_id": "gd-1",
+        "experiment": "room-loss",
         "started_at": 100.0,
         "ended_at": 250.0,
         "passed": True,
@@ -58,7 +62,8 @@ def summary(**changes: object) -> dict[str, object]:
 
 def cell(tmp_path: Path, failing: tuple[str, ...], name: str = "room-loss", **changes: object) -> Cell:
     ledger(tmp_path / "ledger.jsonl", failing)
-    return read_cell(CellSpec(load_experiment(name), "nord-1"), tmp_path, summary(**changes))
+    found = GamedaySummary.model_validate(summary(**changes))
+    return read_cell(CellSpec(load_experiment(name), "nord-1"), tmp_path, found)
 
 
 def outcomes(found: Cell) -> dict[str, str]:
@@ -108,10 +113,21 @@ def test_a_blip_the_services_came_back_from_without_the_plan(tmp_path: Path) -> 
 
 def test_the_matrix_writes_its_grid_picture_page_and_junit(tmp_path: Path) -> None:
     good = cell(tmp_path, ("appointments",))
-    bad = Cell("san-failure", "nord-1", "gd-2", False, ("2 acknowledged writes lost",), good.services, 99.0)
+    bad = Cell(
+        experiment="san-failure",
+        room="nord-1",
+        run_id="gd-2",
+        passed=False,
+        reasons=("2 acknowledged writes lost",),
+        services=good.services,
+        seconds=99.0,
+    )
     folder = tmp_path / "matrix-x"
     folder.mkdir()
-    write_matrix(folder, Matrix("gameday", 1.0, 200.0, "drill matrix", (good, bad)))
+    write_matrix(
+        folder,
+        Matrix(stack="gameday", started_at=1.0, ended_at=200.0, command="drill matrix", cells=(good, bad)),
+    )
     data = json.loads((folder / "matrix.json").read_text())
     assert data["passed"] is False and [c["experiment"] for c in data["cells"]] == [
         "room-loss",

@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 
 from drill.errors import DrillError
+from drill.records.summary import load_summary
 from drill.report import render_report
 from drill.report.availability import availability
 from drill.report.incident import incident_rows
-from drill.report.summary import load_summary
 from drill.workload.ledger import LedgerEntry, Status
 
 T0 = 1_795_892_400.0  # 2026-11-28T19:00:00Z

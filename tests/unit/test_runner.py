@@ -60,8 +60,8 @@ def test_a_plan_that_finds_no_disaster_skips_every_later_step_and_changes_nothin
 
     from rich.console import Console
 
+    from drill.records.plan import Damage
     from drill.recovery.context import Outcome
-    from drill.recovery.damage import Damage
     from drill.recovery.plan import GroupSpec, PlanSpec
     from drill.recovery.steps import ACTIONS
 
@@ -69,7 +69,14 @@ def test_a_plan_that_finds_no_disaster_skips_every_later_step_and_changes_nothin
 
     def assess(rec: Any) -> Outcome:
         acted.append("assess")
-        rec.damage = Damage("nord-1", False, "answers again after 3.1 s", "how", 10.0, 3.1, 3.1, ())
+        rec.damage = Damage(
+            room="nord-1",
+            summary="answers again after 3.1 s",
+            judged_by="how",
+            grace_s=10.0,
+            unusable_for_s=3.1,
+            answered_again_after_s=3.1,
+        )
         return Outcome(False, rec.damage.summary)
 
     def recreate(rec: Any) -> Outcome:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from drill.errors import LedgerError
 from drill.workload import operations
 from drill.workload.clients import host_port
-from drill.workload.ledger import Ledger, LedgerError, read_ledger
+from drill.workload.ledger import Ledger, read_ledger
 from tests.unit.local_http import serving
 
 ANSWERS: dict[str, tuple[int, object]] = {

@@ -1,4 +1,4 @@
-"""Distributions of measured values: what every benchmark table shows."""
+"""Distributions of measured values: what every benchmark table and the soak's report show."""
 
 from __future__ import annotations
 
