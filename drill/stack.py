@@ -126,11 +126,6 @@ def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | Non
     return UpResult(changes, time.monotonic() - started, topology_from_output(raw))
 
 
-def urn(stack: str, resource_type: str, name: str) -> str:
-    """The URN of a resource of this project's stack (resource_type chains parents with `$`)."""
-    return f"urn:pulumi:{stack}::{PROJECT}::{resource_type}::{name}"
-
-
 def current_topology(paths: StatePaths, stack: str) -> Topology | None:
     """The topology output of the deployed stack, or None when nothing is deployed."""
     return _topology_of(open_stack(paths, stack, None))

@@ -30,11 +30,16 @@ def vault_host(prefix: str, room: str) -> str:
     return f"{prefix}-vault-{room}"
 
 
+def backup_link_name(prefix: str) -> str:
+    """The Docker name of the backup link."""
+    return f"{prefix}-backup-link"
+
+
 def backup_link(room: MachineRoom, stack: str, prefix: str) -> docker.Network:
     """The internal link between the storage arrays and the vault: the only way into the vault."""
     return docker.Network(
         "backup-link",
-        name=f"{prefix}-backup-link",
+        name=backup_link_name(prefix),
         internal=True,
         labels=network_labels(stack, room.spec.name, "backup-link"),
         opts=pulumi.ResourceOptions(parent=room, provider=room.provider),

@@ -55,8 +55,18 @@ class Mail(pulumi.ComponentResource):
     that survives the loss of the array.
     """
 
+    TYPE = "hospital:services:Mail"
+
+    @staticmethod
+    def store_resources(room: str) -> list[tuple[str, str]]:
+        """(type chain, name) of the mail store in room and its volume: what a targeted run deploys."""
+        return [
+            (f"{Mail.TYPE}$docker:index/volume:Volume", f"mailstore-data-{room}"),
+            (f"{Mail.TYPE}$docker:index/container:Container", f"mailstore-{room}"),
+        ]
+
     def __init__(self, name: str, args: MailArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("hospital:services:Mail", name, None, opts)
+        super().__init__(self.TYPE, name, None, opts)
         self.args = args
         self.store_host = f"{args.prefix}-mailstore-{args.store_room.spec.name}"
         self.front_host = f"{args.prefix}-mail-front-{args.front_room.spec.name}"

@@ -10,7 +10,7 @@ import pulumi_docker
 
 from infra.access import AccessNetwork, AccessNetworkArgs
 from infra.appointments import Appointments, AppointmentsArgs
-from infra.backup_vault import BackupVault, BackupVaultArgs, backup_link, export_url
+from infra.backup_vault import BackupVault, BackupVaultArgs, backup_link, backup_link_name, export_url
 from infra.config import SECRET_KEYS, SECTIONS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
@@ -18,7 +18,7 @@ from infra.lab import PLATFORM, LabArgs, LabResults
 from infra.mail import Mail, MailArgs
 from infra.rooms import MachineRoom, MachineRoomArgs
 from infra.storage_array import StorageArray, StorageArrayArgs
-from infra.topology import RoomInfo, ServiceInfo, Topology
+from infra.topology import MailInfo, RoomInfo, ServiceInfo, TargetsInfo, Topology
 
 Secrets = Mapping[str, pulumi.Output[str]]
 
@@ -199,6 +199,7 @@ def _intranet(ground: _Ground) -> Intranet:
 def _topology(ground: _Ground, lab: LabResults, services: tuple[ServiceInfo, ...]) -> Topology:
     """The topology of what was declared: every machine room, the biology platform, the services."""
     spec, recovery = ground.spec, ground.spec.recovery
+    project = pulumi.get_project()
     machine_rooms = tuple(
         RoomInfo(
             r.spec.name,
@@ -207,6 +208,7 @@ def _topology(ground: _Ground, lab: LabResults, services: tuple[ServiceInfo, ...
             r.network_name,
             r.san_network_name,
             takes=r.spec.takes,
+            storage_urns=storage_urns(spec.stack, project, r.spec.name),
         )
         for r in ground.rooms.values()
     )
@@ -221,6 +223,10 @@ def _topology(ground: _Ground, lab: LabResults, services: tuple[ServiceInfo, ...
         lost_rooms=recovery.lost_rooms if recovery else (),
         lost_storage=recovery.lost_storage if recovery else (),
         services=services,
+        backup_link=backup_link_name(spec.prefix),
+        mail=MailInfo(spec.mail.domain, spec.mail.mailboxes),
+        targets=TargetsInfo(dict(spec.targets.rto_s), spec.targets.stat_delivery_s),
+        recovered=recovery is not None,
     )
 
 
@@ -233,17 +239,13 @@ def make_program(images: ServiceImages) -> Callable[[], None]:
     return program
 
 
-def storage_resources(room: str) -> list[tuple[str, str]]:
-    """(type chain, name) of the resources that make the storage layer in room.
+def storage_urns(stack: str, project: str, room: str) -> tuple[str, ...]:
+    """The URNs of the resources that make the storage layer in room (deployed there or not).
 
     The recovery plan deploys these alone, to re-create the storage before
     anything is re-pointed to it.
     """
-    array, mail = "hospital:storage:StorageArray", "hospital:services:Mail"
-    return [
-        (array, f"storage-{room}"),
-        (f"{array}$docker:index/volume:Volume", f"postgres-data-{room}"),
-        (f"{array}$docker:index/container:Container", f"postgres-{room}"),
-        (f"{mail}$docker:index/volume:Volume", f"mailstore-data-{room}"),
-        (f"{mail}$docker:index/container:Container", f"mailstore-{room}"),
-    ]
+    return tuple(
+        f"urn:pulumi:{stack}::{project}::{kind}::{name}"
+        for kind, name in (*StorageArray.resources(room), *Mail.store_resources(room))
+    )

@@ -44,8 +44,20 @@ class StorageArrayArgs:
 class StorageArray(pulumi.ComponentResource):
     """PostgreSQL 15 holding the appointments and lab-results databases."""
 
+    TYPE = "hospital:storage:StorageArray"
+
+    @staticmethod
+    def resources(room: str) -> list[tuple[str, str]]:
+        """(type chain, name) of the array in room and what it holds: what a targeted run deploys."""
+        array = StorageArray.TYPE
+        return [
+            (array, f"storage-{room}"),
+            (f"{array}$docker:index/volume:Volume", f"postgres-data-{room}"),
+            (f"{array}$docker:index/container:Container", f"postgres-{room}"),
+        ]
+
     def __init__(self, name: str, args: StorageArrayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("hospital:storage:StorageArray", name, None, opts)
+        super().__init__(self.TYPE, name, None, opts)
         room = args.room.spec.name
         self.room = args.room
         self.placement = Placement(args.stack, room, "storage", SERVICE)

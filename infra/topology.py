@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from infra.errors import DeployError
 
@@ -28,6 +28,8 @@ class RoomInfo:
     san_network: str
     kind: str = "room"
     takes: tuple[str, ...] = ()
+    # The URNs of the storage layer were it in this room: what the recovery plan deploys alone there.
+    storage_urns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,26 @@ class ServiceInfo:
 
 
 @dataclass(frozen=True)
+class MailInfo:
+    """The mail domain and how many mailboxes it has (staff0001 to staffNNNN)."""
+
+    domain: str = "chu.test"
+    mailboxes: int = 3000
+
+    def mailbox(self, number: int) -> str:
+        """The address of mailbox number (1-based)."""
+        return f"staff{number:04d}@{self.domain}"
+
+
+@dataclass(frozen=True)
+class TargetsInfo:
+    """What a game day is judged against: RTO per service and the delivery time of urgent results."""
+
+    rto_s: dict[str, float] = field(default_factory=dict)
+    stat_delivery_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class Topology:
     """Everything downstream needs to know about the deployed stack."""
 
@@ -91,6 +113,12 @@ class Topology:
     # What the recovery plan declared lost (empty while the stack stands as planned).
     lost_rooms: tuple[str, ...] = ()
     lost_storage: tuple[str, ...] = ()
+    # The internal network the arrays stream to the vault over (and restores fetch from).
+    backup_link: str = ""
+    mail: MailInfo = MailInfo()
+    targets: TargetsInfo = TargetsInfo()
+    # Whether the stack stands as the recovery plan placed it (not as planned).
+    recovered: bool = False
 
     def machine_rooms(self) -> tuple[RoomInfo, ...]:
         """The machine rooms, in the stack config's order (no platform)."""
@@ -132,6 +160,7 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
                 san_network=_str(r, "san_network"),
                 kind=str(r.get("kind", "room")),
                 takes=tuple(_strs(r, "takes")),
+                storage_urns=tuple(_strs(r, "storage_urns")),
             )
             for r in _list(raw["rooms"])
         )
@@ -155,11 +184,34 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
             services=services,
             lost_rooms=tuple(_strs(raw, "lost_rooms")),
             lost_storage=tuple(_strs(raw, "lost_storage")),
+            backup_link=str(raw.get("backup_link", "")),
+            mail=_mail(raw.get("mail")),
+            targets=_targets(raw.get("targets")),
+            recovered=bool(raw.get("recovered", False)),
         )
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise DeployError(
             f"the stack output `topology` is malformed ({exc})", "run `drill up` to deploy the stack again"
         ) from exc
+
+
+def _mail(value: object) -> MailInfo:
+    """The mail part of the output (older outputs have none: the defaults)."""
+    if value is None:
+        return MailInfo()
+    if not isinstance(value, dict):
+        raise TypeError("mail is not an object")
+    return MailInfo(_str(value, "domain"), int(str(value["mailboxes"])))
+
+
+def _targets(value: object) -> TargetsInfo:
+    """The targets part of the output (older outputs have none: the defaults)."""
+    if value is None:
+        return TargetsInfo()
+    if not isinstance(value, dict) or not isinstance(value.get("rto_s"), dict):
+        raise TypeError("targets is not an object with rto_s")
+    rto = {str(k): float(str(v)) for k, v in value["rto_s"].items()}
+    return TargetsInfo(rto, float(str(value["stat_delivery_s"])))
 
 
 def _list(value: object) -> list[dict[str, object]]:

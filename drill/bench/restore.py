@@ -43,7 +43,7 @@ def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> 
     array = _only(topology, "storage")
     vault = _only(topology, "vault")
     client = vault.client  # the engine of the vault's room, where the restore runs
-    [link] = [name for name in array.attrs["NetworkSettings"]["Networks"] if name.endswith("backup-link")]
+    link = topology.backup_link
     source = export_url(topology.prefix, topology.service("vault").containers[0].room)
     rows = []
     empty_mb = _query(array, "postgres", SIZE) / 1e6  # the databases as the services made them

@@ -32,7 +32,6 @@ from drill.stats import distribution
 from drill.toolchain.compose import describe_compose
 from drill.toolchain.docker_engine import engine_version
 from drill.toolchain.pulumi_cli import describe_pulumi_cli
-from drill.workspace import check_stack_config
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 PARTS = ("standup", "footprint", "restore", "gamedays")
@@ -84,8 +83,7 @@ def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Pat
 
 def run_gamedays(paths: StatePaths, stack: str, runs: int, console: Console) -> Path:
     """runs storage-failure game days in a row (the soak's loop); return the soak report."""
-    targets = check_stack_config(stack).targets
-    options = GamedayOptions(stack, targets.rto_s, targets.stat_delivery_s)
+    options = GamedayOptions(stack)
     return soak(paths, load_experiment("storage-failure"), options, runs, console)[0]
 
 

@@ -61,10 +61,11 @@ def booking_answer(url: str) -> dict[str, object]:
     return {"status": status, "outcome": outcome, "seconds": round(time.monotonic() - started, 3)}
 
 
-def smtp_accepts(smtp_url: str, to: str = "staff0001@chu.test") -> bool:
-    """Whether the mail front end accepts one message for `to` (250 after DATA)."""
+def smtp_accepts(smtp_url: str, to: str) -> bool:
+    """Whether the mail front end accepts one message for `to` (250 after DATA), sent from its domain."""
+    domain = to.rpartition("@")[2]
     try:
-        clients.smtp_send(smtp_url, "probe@chu.test", to, f"<probe-{uuid.uuid4()}@chu.test>", "probe")
+        clients.smtp_send(smtp_url, f"probe@{domain}", to, f"<probe-{uuid.uuid4()}@{domain}>", "probe")
     except (smtplib.SMTPException, clients.Unsent, clients.Unanswered):
         return False
     return True

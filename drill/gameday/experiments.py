@@ -94,6 +94,7 @@ def write_vars(
         "intranet_fallback_urls": ",".join(intranet[1:]),
         "appointments_url": topology.service("appointments").endpoint("http"),
         "smtp_url": topology.service("mail").endpoint("smtp"),
+        "mail_to": topology.mail.mailbox(1),
         "imap_url": topology.service("mail").endpoint("imap"),
         "mllp_url": lab.endpoint("mllp"),
         "lab_results_url": f"{lab.endpoint('http')}/results?order=none",

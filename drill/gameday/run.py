@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from drill.workload import clients
 from drill.workload.ledger import read_ledger
 from drill.workload.operations import Target
 from drill.workload.runner import run_workload
-from drill.workspace import read_recovery
+from drill.workspace import write_recovery
 from infra.topology import Topology
 
 REPORTS = PROJECT_ROOT / "reports"
@@ -50,12 +49,10 @@ SETTLE_S = 90.0
 
 @dataclass(frozen=True)
 class GamedayOptions:
-    """How to run: which stack, the targets to judge by, negative control, the room to lose, and the
-    workload's rate (operations per second)."""
+    """How to run: which stack, negative control, the room to lose, and the workload's rate
+    (operations per second). What the run is judged against comes from the topology."""
 
     stack: str
-    rto_targets: Mapping[str, float]
-    stat_target_s: float
     negative_control: bool = False
     lost_room: str = "nord-2"
     workload_rate: float = WORKLOAD_RATE
@@ -63,10 +60,12 @@ class GamedayOptions:
 
 @dataclass(frozen=True)
 class GamedayRun:
-    """A game day that ran: its folder under reports/ and its summary (as written to summary.json)."""
+    """A game day that ran: its folder under reports/, its summary (as written to summary.json) and
+    the topology of the stack it left."""
 
     folder: Path
     summary: GamedaySummary
+    topology: Topology
 
 
 def run_gameday(
@@ -109,18 +108,21 @@ def run_gameday(
             drift,
             console,
         )
-    return GamedayRun(run_dir, summary)
+    return GamedayRun(run_dir, summary, converged.topology)
 
 
 def prepare_stack(paths: StatePaths, stack: str, console: Console) -> None:
-    """A game day starts from the planned placement: rebuild a stack the plan had recovered."""
-    recovered = read_recovery(paths, stack)
-    if recovered is not None:
-        console.print(
-            f"stack {stack} stands recovered (storage in {recovered.placement.storage}):"
-            " rebuilding it as planned"
-        )
+    """A game day starts from the planned placement: rebuild a stack the plan had recovered.
+
+    Its topology says whether it stands recovered; a recovery written but never
+    deployed is dropped from the stack config too, so that `drill up` deploys the plan.
+    """
+    standing = stacks.current_topology(paths, stack)
+    if standing is not None and standing.recovered:
+        [array] = standing.service("storage").containers
+        console.print(f"stack {stack} stands recovered (storage in {array.room}): rebuilding it as planned")
         stacks.down(paths, stack, console)
+    write_recovery(paths, stack, None)
 
 
 def run_chaos(experiment: Experiment, vars_file: Path, run_dir: Path, console: Console) -> int:
@@ -202,9 +204,13 @@ def finish(
         audits=audits,
         ledger=list(read_ledger(run_dir / "ledger.jsonl")),
         stat=stat_delivery(
-            target, run_dir, fault_at, gateway_started_at(topology) if plan else None, options.stat_target_s
+            target,
+            run_dir,
+            fault_at,
+            gateway_started_at(topology) if plan else None,
+            topology.targets.stat_delivery_s,
         ),
-        rto_targets=options.rto_targets,
+        rto_targets=topology.targets.rto_s,
         negative_control=options.negative_control,
         drift=drift,
     )

@@ -23,6 +23,7 @@ from drill.paths import StatePaths
 from drill.records.soak import SoakReport, SoakRun
 from drill.records.summary import GamedaySummary
 from infra.docker_hosts import LOCAL_ENGINE
+from infra.topology import Topology
 
 
 def phases_of(summary: GamedaySummary, seconds: float) -> dict[str, float]:
@@ -67,7 +68,7 @@ def soak(
         started = time.monotonic()
         with cpu_hog(hog_cores):
             run = run_gameday(paths, experiment, options, console)
-        done = soak_run(run.summary, time.monotonic() - started, options.stack)
+        done = soak_run(run.summary, time.monotonic() - started, shaped_left(run.topology))
         report = report.model_copy(update={"runs": (*report.runs, done)})
         report.write(path)  # after every game day: a soak cut short still says what it saw
     down = stacks.down(paths, options.stack, console)
@@ -77,8 +78,14 @@ def soak(
     return path, report
 
 
-def soak_run(summary: GamedaySummary, seconds: float, stack: str) -> SoakRun:
-    """One game day's figures, from its summary."""
+def shaped_left(topology: Topology) -> tuple[str, ...]:
+    """Traffic shaping left on the stack's containers, on every room's engine."""
+    hosts = sorted({room.docker_host for room in topology.rooms})
+    return tuple(device for host in hosts for device in shaped_devices(host, topology.stack))
+
+
+def soak_run(summary: GamedaySummary, seconds: float, shaped: tuple[str, ...]) -> SoakRun:
+    """One game day's figures, from its summary and what shaping it left."""
     services = summary.services
     return SoakRun(
         run_id=summary.run_id,
@@ -87,7 +94,7 @@ def soak_run(summary: GamedaySummary, seconds: float, stack: str) -> SoakRun:
         rto_s={name: s.rto_s for name, s in services.items()},
         acked={name: s.acked for name, s in services.items()},
         lost={name: s.lost for name, s in services.items()},
-        shaped_left=tuple(shaped_devices(LOCAL_ENGINE, stack)),
+        shaped_left=shaped,
         phases=phases_of(summary, seconds),
         reasons=summary.reasons,
         unexpected={name: s.unexpected for name, s in services.items()},

@@ -101,15 +101,17 @@ class MailProof:
     def __init__(self, rec: Recovery) -> None:
         mail = rec.topology.service("mail")
         self.smtp, self.imap = mail.endpoint("smtp"), mail.endpoint("imap")
-        self.to = "staff0001@chu.test"  # the workload's domain (drill/workload/operations.py)
+        self.to, self.domain = rec.topology.mail.mailbox(1), rec.topology.mail.domain
         self.password = rec.mail_password
-        self.message_id = f"<verify-{uuid.uuid4().hex[:12]}@recovery.chu.test>"
+        self.message_id = f"<verify-{uuid.uuid4().hex[:12]}@recovery.{self.domain}>"
         self.accepted = False
 
     def __call__(self) -> Verdict:
         try:
             if not self.accepted:
-                clients.smtp_send(self.smtp, "recovery@chu.test", self.to, self.message_id, "recovery check")
+                clients.smtp_send(
+                    self.smtp, f"recovery@{self.domain}", self.to, self.message_id, "recovery check"
+                )
                 self.accepted = True
             found = clients.imap_has(self.imap, self.to, self.password, self.message_id)
         except (smtplib.SMTPException, clients.Unsent, clients.Unanswered) as exc:

@@ -14,11 +14,10 @@ from drill import stack as stacks
 from drill.errors import RecoveryError
 from drill.recovery.context import Outcome, Recovery
 from drill.recovery.damage import judge
-from drill.recovery.placement import current_layout, place
+from drill.recovery.placement import place
 from drill.workload import clients
-from drill.workspace import read_recovery, write_recovery
+from drill.workspace import write_recovery
 from infra.placement import RecoverySpec
-from infra.program import storage_resources
 
 # What depends on the dead storage and is stopped on purpose: (service, tier).
 DEPENDENTS = (("appointments", "app"), ("mail", "edge"))
@@ -35,17 +34,14 @@ def assess_damage(rec: Recovery) -> Outcome:
     """
     array = rec.storage("storage")
     rec.damage = damage = judge(rec, array.room)
-    recovered = read_recovery(rec.paths, rec.stack)
-    if recovered is not None and current_layout(rec.topology) == recovered.placement and not damage.lost:
+    if rec.topology.recovered and not damage.lost:
         rec.already_recovered = True
         return Outcome(False, f"already recovered (storage in {array.room}): {damage.summary}")
     if not damage.lost:
         return Outcome(False, damage.summary)
-    lost_rooms = {*damage.lost_rooms, *(recovered.lost_rooms if recovered else ())}
-    lost_storage = {
-        *((array.room,) if damage.storage_lost else ()),
-        *(recovered.lost_storage if recovered else ()),
-    }
+    # What an earlier recovery declared lost stays lost (the topology carries it).
+    lost_rooms = {*damage.lost_rooms, *rec.topology.lost_rooms}
+    lost_storage = {*((array.room,) if damage.storage_lost else ()), *rec.topology.lost_storage}
     placing = place(rec.topology, lost_rooms, lost_storage)
     order = [room.name for room in rec.topology.machine_rooms()]
     rec.recovery = RecoverySpec(
@@ -85,7 +81,11 @@ def recreate_storage(rec: Recovery) -> Outcome:
                 True, f"placement written; the storage of {room} was not lost: nothing to re-create"
             )
     room = rec.recovery.placement.storage if rec.recovery else rec.storage("storage").room
-    targets = [stacks.urn(rec.stack, kind, name) for kind, name in storage_resources(room)]
+    targets = list(rec.topology.room(room).storage_urns)
+    if not targets:
+        raise RecoveryError(
+            f"the topology names no storage resources for {room}", "run `drill up` once to refresh it"
+        )
     result = stacks.up(rec.paths, rec.stack, rec.console, targets=targets)
     rec.topology = result.topology
     return Outcome(result.changed or rec.recovery is not None, _changes(result, f"storage in {room}"))

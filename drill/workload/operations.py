@@ -13,12 +13,12 @@ import datetime as dt
 import random
 import smtplib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drill.workload import clients
 from drill.workload.clients import Unanswered, Unsent
 from drill.workload.ledger import Ledger, Status
-from infra.topology import Topology
+from infra.topology import MailInfo, Topology
 
 CLINICS = (
     "cardiology",
@@ -44,7 +44,7 @@ class Target:
     imap: str
     intranet: tuple[str, ...]
     mail_password: str
-    mailboxes: int = 3000
+    mail: MailInfo = field(default_factory=MailInfo)
 
     @staticmethod
     def of(topology: Topology, run_id: str, mail_password: str) -> Target:
@@ -58,6 +58,7 @@ class Target:
             imap=topology.service("mail").endpoint("imap"),
             intranet=topology.service("intranet").urls("http"),
             mail_password=mail_password,
+            mail=topology.mail,
         )
 
 
@@ -102,12 +103,12 @@ def cancel(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
 
 def send_mail(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Send one message to a random mailbox, keyed by its Message-ID."""
-    message_id = f"<{target.run_id}-m{n}@workload.chu.test>"
-    to = f"staff{rng.randint(1, target.mailboxes):04d}@chu.test"
+    message_id = f"<{target.run_id}-m{n}@workload.{target.mail.domain}>"
+    to = target.mail.mailbox(rng.randint(1, target.mail.mailboxes))
     ledger.record("mail", "send", message_id, "invoked", to)
     status: Status
     try:
-        clients.smtp_send(target.smtp, "staff0001@chu.test", to, message_id, f"workload message {n}")
+        clients.smtp_send(target.smtp, target.mail.mailbox(1), to, message_id, f"workload message {n}")
         status, detail = "ok", to
     except smtplib.SMTPException as exc:
         status, detail = "failed", str(exc)
@@ -120,7 +121,7 @@ def send_mail(target: Target, ledger: Ledger, n: int, rng: random.Random) -> Non
 
 def read_mail(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Read a random mailbox's INBOX over IMAP."""
-    user = f"staff{rng.randint(1, target.mailboxes):04d}@chu.test"
+    user = target.mail.mailbox(rng.randint(1, target.mail.mailboxes))
     ledger.record("mail", "read", user, "invoked")
     try:
         count = clients.imap_inbox_count(target.imap, user, target.mail_password)

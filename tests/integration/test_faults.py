@@ -36,7 +36,7 @@ def test_storage_killed_intranet_holds_smtp_queues_lab_acks_bookings_fail_fast(
         assert sorted(killed) == sorted(c.name for c in deployed.topology.containers() if c.tier == "storage")
         booking = probes.booking_answer(url(deployed, "appointments"))
         assert booking["status"] == 503 and float(str(booking["seconds"])) < 2.5
-        assert probes.smtp_accepts(url(deployed, "mail", "smtp"))
+        assert probes.smtp_accepts(url(deployed, "mail", "smtp"), deployed.topology.mail.mailbox(1))
         assert probes.lab_ack(url(deployed, "lab", "mllp"), stat=True) == "AA"
         assert probes.http_answers(f"{url(deployed, 'intranet')}/health", requests=20)["failed"] == 0
     finally:

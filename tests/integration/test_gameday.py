@@ -28,7 +28,6 @@ from drill.gameday.run import GamedayOptions, run_gameday
 from drill.paths import PROJECT_ROOT
 from drill.records.summary import GamedaySummary, load_summary
 from drill.recovery.recover import read_plan, recover
-from drill.workspace import check_stack_config, read_recovery
 from tests.integration.conftest import STACK, Deployed
 from tests.integration.engine import client
 
@@ -38,8 +37,7 @@ CONSOLE = Console(stderr=True)
 
 def gameday(deployed: Deployed, name: str, negative_control: bool = False) -> GamedaySummary:
     """Run a game day; return its summary as read back from summary.json (the same as it returned)."""
-    targets = check_stack_config(STACK).targets
-    options = GamedayOptions(STACK, targets.rto_s, targets.stat_delivery_s, negative_control)
+    options = GamedayOptions(STACK, negative_control=negative_control)
     run = run_gameday(deployed.paths, load_experiment(name), options, CONSOLE)
     for part in ("journal.json", "ledger.jsonl", "summary.json", "report.md", "report.html", "timeline.png"):
         assert (run.folder / part).stat().st_size > 0, part
@@ -47,6 +45,12 @@ def gameday(deployed: Deployed, name: str, negative_control: bool = False) -> Ga
     summary = load_summary(run.folder / "summary.json")
     assert summary == run.summary
     return summary
+
+
+def recovered(deployed: Deployed) -> bool:
+    """Whether the stack stands as the plan recovered it, as its topology says."""
+    topology = stacks.current_topology(deployed.paths, STACK)
+    return topology is not None and topology.recovered
 
 
 def test_without_the_vault_the_plan_refuses_and_names_what_it_cannot_restore(
@@ -57,7 +61,7 @@ def test_without_the_vault_the_plan_refuses_and_names_what_it_cannot_restore(
     cannot = summary.cannot_restore
     assert len(cannot) == 2
     assert "databases" in cannot[0] and "mail" in cannot[1]
-    assert read_recovery(deployed.paths, STACK) is None  # nothing was moved
+    assert not recovered(deployed)  # nothing was moved
     assert summary.drift_after == 0
     assert all(s.lost == 0 for s in summary.services.values())
 
@@ -76,7 +80,7 @@ def test_storage_failure_is_recovered_with_nothing_acknowledged_lost(deployed: D
 
 
 def test_running_the_plan_again_changes_nothing(deployed: Deployed) -> None:
-    assert read_recovery(deployed.paths, STACK) is not None, "needs the recovered stack"
+    assert recovered(deployed), "needs the recovered stack"
     result = recover(deployed.paths, STACK, CONSOLE, read_plan())
     assert result.passed
     assert result.changed is False

@@ -157,6 +157,46 @@ def test_topology_names_what_was_declared(run: Declaration) -> None:
     assert [r.name for r in run.topology.rooms if r.kind == "platform"] == ["biology"]
 
 
+def test_the_topology_names_the_storage_resources_of_every_room_as_the_program_declares_them(
+    run: Declaration,
+) -> None:
+    """The recovery plan deploys a room's storage alone by these URNs: each must be a resource the
+    program declares there, of that type, under that component."""
+    placed = {r.name: r for r in run.topology.machine_rooms()}
+    storage_room = run.topology.service("storage").containers[0].room
+    for room in ("nord-1", "nord-2", "bellevue"):
+        urns = placed[room].storage_urns
+        assert urns and all(u.startswith("urn:pulumi:unit::hospital-drp::") for u in urns), room
+        assert {u.rsplit("::", 1)[1] for u in urns} == {
+            f"storage-{room}",
+            f"postgres-data-{room}",
+            f"postgres-{room}",
+            f"mailstore-data-{room}",
+            f"mailstore-{room}",
+        }
+    by_name = {d.name: d for d in run.declared}
+    for urn in placed[storage_room].storage_urns:
+        chain, name = urn.split("::")[2:]
+        assert by_name[name].typ == chain.rsplit("$", 1)[-1], urn
+        assert chain.split("$")[0] in ("hospital:storage:StorageArray", "hospital:services:Mail"), urn
+
+
+def test_the_topology_carries_the_mail_domain_the_targets_and_the_backup_link(run: Declaration) -> None:
+    mail = {**GOOD["mail"], "domain": "hopital.test", "mailboxes": 120}  # type: ignore[dict-item]
+    targets = {"appointments_rto_s": 90, "lab_rto_s": 100, "mail_rto_s": 110, "stat_delivery_s": 12}
+    topology = declare(
+        load_stack_spec("unit", {**GOOD, "mail": mail, "targets": targets}), IMAGES, SECRETS
+    ).topology
+    assert topology.mail.domain == "hopital.test" and topology.mail.mailboxes == 120
+    assert topology.mail.mailbox(120) == "staff0120@hopital.test"
+    assert topology.targets.rto_s["lab"] == 100.0 and topology.targets.stat_delivery_s == 12.0
+    topology = run.topology
+    links = {d.inputs["name"] for d in run.of_type("docker:index/network:Network").values()}
+    assert topology.backup_link in links and topology.backup_link.endswith("backup-link")
+    assert topology.recovered is False
+    assert recovered({"storage": "nord-2"}, ("nord-1",)).topology.recovered is True
+
+
 def test_storage_is_reachable_only_over_its_san_and_the_backup_link(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from drill.errors import DeployError
-from infra.topology import ContainerInfo, Endpoint, RoomInfo, ServiceInfo, Topology, topology_from_output
+from infra.topology import (
+    ContainerInfo,
+    Endpoint,
+    MailInfo,
+    RoomInfo,
+    ServiceInfo,
+    TargetsInfo,
+    Topology,
+    topology_from_output,
+)
 
 TOPOLOGY = Topology(
     stack="t",
@@ -13,7 +22,12 @@ TOPOLOGY = Topology(
     access_network="hdrp-t-access",
     rooms=(
         RoomInfo(
-            "nord-2", "Hôpital Nord", "unix:///var/run/docker.sock", "hdrp-t-nord-2", "hdrp-t-nord-2-san"
+            "nord-2",
+            "Hôpital Nord",
+            "unix:///var/run/docker.sock",
+            "hdrp-t-nord-2",
+            "hdrp-t-nord-2-san",
+            storage_urns=("urn:pulumi:t::hospital-drp::hospital:storage:StorageArray::storage-nord-2",),
         ),
     ),
     services=(
@@ -24,6 +38,10 @@ TOPOLOGY = Topology(
             "http://127.0.0.1:18080/health",
         ),
     ),
+    backup_link="hdrp-t-backup-link",
+    mail=MailInfo("hopital.test", 120),
+    targets=TargetsInfo({"appointments": 90.0, "lab": 120.0}, 20.0),
+    recovered=True,
 )
 
 
@@ -40,7 +58,26 @@ def test_lookup_of_service_and_containers() -> None:
         TOPOLOGY.service("mail")
 
 
-@pytest.mark.parametrize("broken", [{}, {**TOPOLOGY.to_output(), "rooms": "nord-2"}])
+def test_an_older_output_without_mail_targets_or_link_reads_with_the_defaults() -> None:
+    older = {
+        k: v
+        for k, v in TOPOLOGY.to_output().items()
+        if k not in ("mail", "targets", "backup_link", "recovered")
+    }
+    found = topology_from_output(older)
+    assert found.mail == MailInfo() and found.mail.mailbox(7) == "staff0007@chu.test"
+    assert found.targets == TargetsInfo() and found.backup_link == "" and found.recovered is False
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {},
+        {**TOPOLOGY.to_output(), "rooms": "nord-2"},
+        {**TOPOLOGY.to_output(), "mail": {"domain": "chu.test", "mailboxes": "many"}},
+        {**TOPOLOGY.to_output(), "targets": {"rto_s": [], "stat_delivery_s": 20.0}},
+    ],
+)
 def test_malformed_output_is_refused_with_a_fix(broken: dict[str, object]) -> None:
     with pytest.raises(DeployError, match=r"malformed.*drill up"):
         topology_from_output(broken)
