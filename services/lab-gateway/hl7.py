@@ -126,7 +126,8 @@ def parse(payload: bytes) -> Result:
             raise Refused("AE", f"the message has no {needed} segment", control_id)
     patient = field(by_name["PID"][0], 3).split(components(msh))[0]
     obr = by_name["OBR"][0]
-    order = field(obr, 3) or field(obr, 2)
+    # The filler order number (OBR-3), else the placer's (OBR-2): each one's first component (EI.1).
+    order = field(obr, 3).split(components(msh))[0] or field(obr, 2).split(components(msh))[0]
     if not patient or not order:
         raise Refused("AE", "PID-3 (patient id) or OBR-2/3 (order number) is empty", control_id)
     for number, obx in enumerate(by_name["OBX"], 1):
@@ -134,7 +135,7 @@ def parse(payload: bytes) -> Result:
     return Result(
         control_id=control_id,
         patient=patient,
-        order=order.split(components(msh))[0],
+        order=order,
         priority=priority(obr, by_name.get("TQ1", []), components(msh)),
         observations=tuple((field(o, 3), field(o, 5), field(o, 6)) for o in by_name["OBX"]),
         sender=field(msh, 3),

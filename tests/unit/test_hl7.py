@@ -58,6 +58,8 @@ def test_tq1_9_wins_over_obr27_and_routine_is_the_default() -> None:
         ((MSH.replace("|C-1|", "||"), PID, OBR, OBX), "AE", "MSH-10"),
         ((MSH, PID, OBR), "AE", "no OBX segment"),
         ((MSH, "PID|1||", OBR, OBX), "AE", "PID-3"),
+        ((MSH, PID, "OBR|1|^|^|GLU", OBX), "AE", "OBR-2/3"),  # order fields of empty components
+        ((MSH, PID, "OBR|1|^NORD|^LAB|GLU", OBX), "AE", "OBR-2/3"),
     ],
 )
 def test_bad_messages_are_refused_with_code_and_reason(
@@ -66,6 +68,11 @@ def test_bad_messages_are_refused_with_code_and_reason(
     with pytest.raises(hl7.Refused) as caught:
         hl7.parse(message(*segments))
     assert caught.value.code == code and reason in caught.value.reason
+
+
+def test_the_order_is_the_first_component_of_obr_3_else_of_obr_2() -> None:
+    assert hl7.parse(message(MSH, PID, "OBR|1|ORD7^NORD|ORD9^LAB|GLU", OBX)).order == "ORD9"
+    assert hl7.parse(message(MSH, PID, "OBR|1|ORD7^NORD|^LAB|GLU", OBX)).order == "ORD7"
 
 
 def test_frames_split_across_reads_and_several_in_one_read() -> None:
