@@ -15,7 +15,7 @@ from pathlib import Path
 
 from drill.workload import clients
 from drill.workload.ledger import LedgerEntry, read_ledger
-from drill.workload.operations import Target
+from drill.workload.operations import Endpoints
 
 WRITES = {("appointments", "book"), ("mail", "send"), ("lab", "send")}
 
@@ -42,7 +42,7 @@ class ServiceAudit:
         return not self.lost and not self.unexpected
 
 
-def audit(target: Target, ledger_path: Path) -> list[ServiceAudit]:
+def audit(endpoints: Endpoints, ledger_path: Path) -> list[ServiceAudit]:
     """Read the ledger and each service once; return the audit per service that was written to."""
     entries = list(read_ledger(ledger_path))
     results = []
@@ -54,7 +54,7 @@ def audit(target: Target, ledger_path: Path) -> list[ServiceAudit]:
         finals = _final_status(writes)
         acked = frozenset(k for k, s in finals.items() if s == "ok")
         unknown = frozenset(k for k, s in finals.items() if s == "unknown")
-        present = frozenset(_present(service, target, writes))
+        present = frozenset(_present(service, endpoints, writes))
         results.append(ServiceAudit(service, attempted, acked, unknown, present))
     return results
 
@@ -67,24 +67,28 @@ def _final_status(writes: Iterable[LedgerEntry]) -> dict[str, str]:
     return final
 
 
-def _present(service: str, target: Target, writes: list[LedgerEntry]) -> set[str]:
+def _present(service: str, endpoints: Endpoints, writes: list[LedgerEntry]) -> set[str]:
     if service == "appointments":
-        status, rows = clients.http_json("GET", f"{target.appointments}/api/appointments?all=ids")
+        status, rows = clients.http_json("GET", f"{endpoints.appointments}/api/appointments?all=ids")
         if status != 200 or not isinstance(rows, list):
             raise clients.Unsent(f"appointments answered HTTP {status} to the final read")
         return {
-            str(r["ref"]) for r in rows if isinstance(r, dict) and str(r.get("ref")).startswith(target.run_id)
+            str(r["ref"])
+            for r in rows
+            if isinstance(r, dict) and str(r.get("ref")).startswith(endpoints.run_id)
         }
     if service == "lab":
         found = set()
         for control_id in {e.key for e in writes}:
-            order = control_id.replace(f"{target.run_id}-r", f"{target.run_id}-o", 1)
-            status, rows = clients.http_json("GET", f"{target.lab_api}/results?order={order}")
+            order = control_id.replace(f"{endpoints.run_id}-r", f"{endpoints.run_id}-o", 1)
+            status, rows = clients.http_json("GET", f"{endpoints.lab_api}/results?order={order}")
             if status != 200 or not isinstance(rows, list):
                 raise clients.Unsent(f"the results API answered HTTP {status} to the final read")
             found |= {str(r["control_id"]) for r in rows if isinstance(r, dict)}
         return found
     recipients = {e.key: e.detail for e in writes if e.status == "invoked"}
     return {
-        key for key, to in recipients.items() if clients.imap_has(target.imap, to, target.mail_password, key)
+        key
+        for key, to in recipients.items()
+        if clients.imap_has(endpoints.imap, to, endpoints.mail_password, key)
     }

@@ -77,10 +77,10 @@ def open_stack(paths: StatePaths, stack: str, images: ServiceImages | None) -> a
         raise DeployError(f"cannot open stack {stack}: {_last_line(exc)}", "run `drill doctor`") from exc
 
 
-def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | None = None) -> UpResult:
+def up(paths: StatePaths, stack: str, console: Console, only: list[str] | None = None) -> UpResult:
     """Check the config, build the images, deploy the stack and return what changed.
 
-    targets, when given, limits the deploy to those resources (URNs), as the
+    only, when given, limits the deploy to those resources (URNs), as the
     recovery plan does to re-create the storage before re-pointing anything.
 
     Raises ConfigError before anything is built when the stack config is bad,
@@ -96,26 +96,8 @@ def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | Non
     made = ensure_secrets(handle)
     if made:
         console.print(f"generated secrets into the stack config: {', '.join(made)}")
-    first_deploy = _resource_count(deployment) == 0
     started = time.monotonic()
-    with console.status(f"deploying stack {stack}…") as status:
-        try:
-            result = handle.up(
-                color="never", on_event=_progress(status.update), suppress_progress=True, target=targets
-            )
-        except auto.CommandError as exc:
-            reason = _last_line(exc) + unhealthy_containers(spec)
-            if not first_deploy:
-                raise DeployError(
-                    f"deploying stack {stack} failed: {reason}",
-                    "fix the cause and run `drill up` again, or `drill down` to remove the stack",
-                ) from exc
-            status.update(f"deploy failed; removing what it created in stack {stack}…")
-            handle.destroy(color="never", suppress_progress=True)
-            raise DeployError(
-                f"deploying stack {stack} failed, and what it had created was removed: {reason}",
-                "fix the cause above and run `drill up` again",
-            ) from exc
+    result = _deploy(handle, spec, only, _resource_count(deployment) == 0, console)
     changes = {str(getattr(op, "value", op)): n for op, n in (result.summary.resource_changes or {}).items()}
     raw = result.outputs["topology"].value
     if not isinstance(raw, dict):
@@ -124,6 +106,30 @@ def up(paths: StatePaths, stack: str, console: Console, targets: list[str] | Non
             "run `drill up` to deploy the whole stack",
         )
     return UpResult(changes, time.monotonic() - started, topology_from_output(raw))
+
+
+def _deploy(
+    handle: auto.Stack, spec: StackSpec, only: list[str] | None, first_deploy: bool, console: Console
+) -> auto.UpResult:
+    """`pulumi up` (of only those URNs when given); a failed first deploy is destroyed again."""
+    with console.status(f"deploying stack {spec.stack}…") as status:
+        try:
+            return handle.up(
+                color="never", on_event=_progress(status.update), suppress_progress=True, target=only
+            )
+        except auto.CommandError as exc:
+            reason = _last_line(exc) + unhealthy_containers(spec)
+            if not first_deploy:
+                raise DeployError(
+                    f"deploying stack {spec.stack} failed: {reason}",
+                    "fix the cause and run `drill up` again, or `drill down` to remove the stack",
+                ) from exc
+            status.update(f"deploy failed; removing what it created in stack {spec.stack}…")
+            handle.destroy(color="never", suppress_progress=True)
+            raise DeployError(
+                f"deploying stack {spec.stack} failed, and what it had created was removed: {reason}",
+                "fix the cause above and run `drill up` again",
+            ) from exc
 
 
 def current_topology(paths: StatePaths, stack: str) -> Topology | None:

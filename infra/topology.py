@@ -151,37 +151,12 @@ class Topology:
 def topology_from_output(raw: Mapping[str, object]) -> Topology:
     """Parse the stack output back into a Topology; raise DeployError when malformed."""
     try:
-        rooms = tuple(
-            RoomInfo(
-                name=_str(r, "name"),
-                site=_str(r, "site"),
-                docker_host=_str(r, "docker_host"),
-                network=_str(r, "network"),
-                san_network=_str(r, "san_network"),
-                kind=str(r.get("kind", "room")),
-                takes=tuple(_strs(r, "takes")),
-                storage_urns=tuple(_strs(r, "storage_urns")),
-            )
-            for r in _list(raw["rooms"])
-        )
-        services = tuple(
-            ServiceInfo(
-                name=_str(s, "name"),
-                containers=tuple(
-                    ContainerInfo(*(_str(c, f) for f in ("name", "room", "tier", "service")))
-                    for c in _list(s["containers"])
-                ),
-                endpoints=tuple(Endpoint(_str(e, "name"), _str(e, "url")) for e in _list(s["endpoints"])),
-                health_url=_str(s, "health_url"),
-            )
-            for s in _list(raw["services"])
-        )
         return Topology(
             stack=str(raw["stack"]),
             prefix=str(raw["prefix"]),
             access_network=str(raw["access_network"]),
-            rooms=rooms,
-            services=services,
+            rooms=tuple(_room(r) for r in _list(raw["rooms"])),
+            services=tuple(_service(s) for s in _list(raw["services"])),
             lost_rooms=tuple(_strs(raw, "lost_rooms")),
             lost_storage=tuple(_strs(raw, "lost_storage")),
             backup_link=str(raw.get("backup_link", "")),
@@ -193,6 +168,31 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
         raise DeployError(
             f"the stack output `topology` is malformed ({exc})", "run `drill up` to deploy the stack again"
         ) from exc
+
+
+def _room(r: Mapping[str, object]) -> RoomInfo:
+    return RoomInfo(
+        name=_str(r, "name"),
+        site=_str(r, "site"),
+        docker_host=_str(r, "docker_host"),
+        network=_str(r, "network"),
+        san_network=_str(r, "san_network"),
+        kind=str(r.get("kind", "room")),
+        takes=tuple(_strs(r, "takes")),
+        storage_urns=tuple(_strs(r, "storage_urns")),
+    )
+
+
+def _service(s: Mapping[str, object]) -> ServiceInfo:
+    return ServiceInfo(
+        name=_str(s, "name"),
+        containers=tuple(
+            ContainerInfo(*(_str(c, f) for f in ("name", "room", "tier", "service")))
+            for c in _list(s["containers"])
+        ),
+        endpoints=tuple(Endpoint(_str(e, "name"), _str(e, "url")) for e in _list(s["endpoints"])),
+        health_url=_str(s, "health_url"),
+    )
 
 
 def _mail(value: object) -> MailInfo:

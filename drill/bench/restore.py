@@ -42,46 +42,52 @@ def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> 
     """Fill, back up, restore and copy at each size; return one row per size."""
     array = _only(topology, "storage")
     vault = _only(topology, "vault")
-    client = vault.client  # the engine of the vault's room, where the restore runs
-    link = topology.backup_link
-    source = export_url(topology.prefix, topology.service("vault").containers[0].room)
     rows = []
     empty_mb = _query(array, "postgres", SIZE) / 1e6  # the databases as the services made them
     for size in sorted(sizes_mb):
-        with console.status(f"restore: adding bench data up to {size} MB…"):
-            data_mb = _fill(array, empty_mb + size) - empty_mb
-        with console.status(f"restore: {data_mb:.0f} MB; the vault takes a new base backup…"):
-            backup = _fresh_base_backup(vault)
-            files = _needed(vault, backup)
-            copied_bytes = int(_sh(vault, f"du -sbc {files} | tail -n 1").split()[0])
-        expected = (
-            _query(array, "appointments", COUNT_APPOINTMENTS),
-            _query(array, "labresults", COUNT_RESULTS),
-        )
-        with console.status(f"restore: restoring {copied_bytes / 1e6:.0f} MB from the vault…"):
-            restore_s, restored = _timed_restore(client, array, source, link, topology.prefix)
-        if restored != expected:
-            raise BenchError(
-                f"the restore at {size} MB holds {restored} bench rows, the array {expected}",
-                "look at the vault's status and the restore-from-vault log",
-            )
-        with console.status(f"restore: copying the same {copied_bytes / 1e6:.0f} MB…"):
-            copy_s = _timed_copy(client, vault, files, topology.prefix)
-        row = RestoreSize(
-            target_mb=size,
-            data_mb=round(data_mb, 1),
-            vault_bytes=copied_bytes,
-            rows=sum(expected),
-            restore_s=round(restore_s, 2),
-            copy_s=round(copy_s, 2),
-            restore_mb_per_s=round(copied_bytes / 1e6 / restore_s, 1),
-            copy_mb_per_s=round(copied_bytes / 1e6 / copy_s, 1),
-            ratio=round(restore_s / copy_s, 2),
-            cold_cache=_can_drop_caches(),
-        )
+        row = _one_size(topology, array, vault, size, empty_mb, console)
         console.print(f"restore {size} MB: {row.restore_s} s, raw copy {row.copy_s} s, ratio {row.ratio}")
         rows.append(row)
     return Restore(sizes=tuple(rows))
+
+
+def _one_size(
+    topology: Topology, array: Container, vault: Container, size: int, empty_mb: float, console: Console
+) -> RestoreSize:
+    """Fill the databases up to size MB over what they held, back up, restore, copy the same bytes."""
+    client = vault.client  # the engine of the vault's room, where the restore runs
+    source = export_url(topology.prefix, topology.service("vault").containers[0].room)
+    with console.status(f"restore: adding bench data up to {size} MB…"):
+        data_mb = _fill(array, empty_mb + size) - empty_mb
+    with console.status(f"restore: {data_mb:.0f} MB; the vault takes a new base backup…"):
+        backup = _fresh_base_backup(vault)
+        files = _needed(vault, backup)
+        copied_bytes = int(_sh(vault, f"du -sbc {files} | tail -n 1").split()[0])
+    expected = (
+        _query(array, "appointments", COUNT_APPOINTMENTS),
+        _query(array, "labresults", COUNT_RESULTS),
+    )
+    with console.status(f"restore: restoring {copied_bytes / 1e6:.0f} MB from the vault…"):
+        restore_s, restored = _timed_restore(client, array, source, topology.backup_link, topology.prefix)
+    if restored != expected:
+        raise BenchError(
+            f"the restore at {size} MB holds {restored} bench rows, the array {expected}",
+            "look at the vault's status and the restore-from-vault log",
+        )
+    with console.status(f"restore: copying the same {copied_bytes / 1e6:.0f} MB…"):
+        copy_s = _timed_copy(client, vault, files, topology.prefix)
+    return RestoreSize(
+        target_mb=size,
+        data_mb=round(data_mb, 1),
+        vault_bytes=copied_bytes,
+        rows=sum(expected),
+        restore_s=round(restore_s, 2),
+        copy_s=round(copy_s, 2),
+        restore_mb_per_s=round(copied_bytes / 1e6 / restore_s, 1),
+        copy_mb_per_s=round(copied_bytes / 1e6 / copy_s, 1),
+        ratio=round(restore_s / copy_s, 2),
+        cold_cache=_can_drop_caches(),
+    )
 
 
 def _only(topology: Topology, service: str) -> Container:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drill.chaos.targets import halt, resume
+from drill.chaos.selection import halt, resume
 from infra.docker_hosts import LOCAL_ENGINE
 
 __all__ = ["power_off_room", "power_on_room"]

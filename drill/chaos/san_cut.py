@@ -5,7 +5,7 @@ from __future__ import annotations
 import docker.errors
 from chaoslib.exceptions import ActivityFailed
 
-from drill.chaos.targets import containers, engine
+from drill.chaos.selection import containers, engine
 from infra.docker_hosts import LOCAL_ENGINE
 
 __all__ = ["cut_san", "mend_san"]

@@ -12,7 +12,7 @@ import subprocess
 from chaoslib.exceptions import ActivityFailed
 from docker.models.containers import Container
 
-from drill.chaos.targets import containers, engine
+from drill.chaos.selection import containers, engine
 from infra.docker_hosts import LOCAL_ENGINE
 from infra.labels import selector
 

@@ -7,7 +7,7 @@ accepted by nobody and nothing times out on the storage's side.
 
 from __future__ import annotations
 
-from drill.chaos.targets import containers
+from drill.chaos.selection import containers
 from infra.docker_hosts import LOCAL_ENGINE
 
 __all__ = ["freeze_storage", "thaw_storage"]

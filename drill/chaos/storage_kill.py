@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drill.chaos.targets import halt, resume
+from drill.chaos.selection import halt, resume
 from infra.docker_hosts import LOCAL_ENGINE
 
 __all__ = ["kill_storage", "restart_storage"]

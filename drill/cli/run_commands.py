@@ -23,7 +23,7 @@ from drill.recovery.recover import read_plan, recover
 from drill.report import render_report
 from drill.toolchain.bootstrap import toolchain_steps
 from drill.toolchain.steps import run_steps
-from drill.workload.operations import Target
+from drill.workload.operations import Endpoints
 from drill.workload.runner import run_workload
 from drill.workspace import check_stack_config
 
@@ -35,9 +35,9 @@ def cmd_workload(paths: StatePaths, args: argparse.Namespace) -> int:
         raise DeployError(f"stack {args.stack} is not deployed", f"run `drill --stack {args.stack} up` first")
     run_id = time.strftime("wl-%Y%m%dT%H%M%SZ", time.gmtime())
     ledger = PROJECT_ROOT / "reports" / run_id / "ledger.jsonl"
-    target = Target.of(topology, run_id, stacks.secret(paths, args.stack, "mail_user_password"))
+    endpoints = Endpoints.of(topology, run_id, stacks.secret(paths, args.stack, "mail_user_password"))
     with console.status(f"workload at {args.rate:g} op/s for {args.seconds:g} s…"):
-        counts = run_workload(target, ledger, args.rate, args.seconds, threading.Event())
+        counts = run_workload(endpoints, ledger, args.rate, args.seconds, threading.Event())
     table = Table("service", "ok", "failed", "unknown")
     for service in sorted({key.split()[0] for key in counts}):
         table.add_row(service, *(str(counts[f"{service} {s}"]) for s in ("ok", "failed", "unknown")))

@@ -27,8 +27,8 @@ from drill.audit import audit
 from drill.checks import check_stack
 from drill.engines import container_of
 from drill.gameday.experiments import Experiment, write_vars
+from drill.gameday.facts import RunFacts, build_summary
 from drill.gameday.journal import read_journal
-from drill.gameday.summary import RunFacts, build_summary
 from drill.junit import gameday_cases, write_junit
 from drill.paths import PROJECT_ROOT, StatePaths
 from drill.records.plan import PlanResult
@@ -36,7 +36,7 @@ from drill.records.summary import GamedaySummary, StatResult
 from drill.report import render_report
 from drill.workload import clients
 from drill.workload.ledger import read_ledger
-from drill.workload.operations import Target
+from drill.workload.operations import Endpoints
 from drill.workload.runner import run_workload
 from drill.workspace import write_recovery
 from infra.topology import Topology
@@ -68,6 +68,17 @@ class GamedayRun:
     topology: Topology
 
 
+@dataclass(frozen=True)
+class _Run:
+    """A game day under way: its folder, experiment, options, the endpoints its workload uses, its start."""
+
+    folder: Path
+    experiment: Experiment
+    options: GamedayOptions
+    endpoints: Endpoints
+    started: float
+
+
 def run_gameday(
     paths: StatePaths, experiment: Experiment, options: GamedayOptions, console: Console
 ) -> GamedayRun:
@@ -77,14 +88,14 @@ def run_gameday(
     run_dir = REPORTS / run_id
     topology = stacks.up(paths, options.stack, console).topology
     vars_file = write_vars(topology, run_dir, options.negative_control, options.lost_room)
-    target = Target.of(topology, run_id, stacks.secret(paths, options.stack, "mail_user_password"))
+    endpoints = Endpoints.of(topology, run_id, stacks.secret(paths, options.stack, "mail_user_password"))
     stop = threading.Event()
     workload = threading.Thread(
         target=run_workload,
-        args=(target, run_dir / "ledger.jsonl", options.workload_rate, 3600.0, stop),
+        args=(endpoints, run_dir / "ledger.jsonl", options.workload_rate, 3600.0, stop),
         daemon=True,
     )
-    started = time.time()
+    run = _Run(run_dir, experiment, options, endpoints, time.time())
     workload.start()
     console.print(f"game day {run_id}: {experiment.name} ({experiment.title})")
     try:
@@ -96,18 +107,7 @@ def run_gameday(
         drift = sum(n for op, n in converged.changes.items() if op != "same")
         console.print(f"drill up after the game day: {drift} changes ({converged.changes})")
         wait_healthy(converged.topology, console)
-        ended = time.time()
-        summary = finish(
-            run_dir,
-            experiment,
-            options,
-            target,
-            converged.topology,
-            started,
-            ended,
-            drift,
-            console,
-        )
+        summary = finish(run, converged.topology, drift, console)
     return GamedayRun(run_dir, summary, converged.topology)
 
 
@@ -175,58 +175,49 @@ def delivered(topology: Topology) -> bool:
     return not queued and status == 200 and isinstance(health, dict) and health.get("pending") == 0
 
 
-def finish(
-    run_dir: Path,
-    experiment: Experiment,
-    options: GamedayOptions,
-    target: Target,
-    topology: Topology,
-    started: float,
-    ended: float,
-    drift: int,
-    console: Console,
-) -> GamedaySummary:
+def finish(run: _Run, topology: Topology, drift: int, console: Console) -> GamedaySummary:
     """Audit, summarise, render the report and point reports/latest at this run; return the summary."""
-    plan_path = run_dir / "plan.json"
+    ended = time.time()
+    summary = build_summary(run_facts(run, topology, ended, drift, console))
+    summary.write(run.folder / "summary.json")
+    cases = gameday_cases(summary)
+    write_junit(run.folder / "junit.xml", f"game day {run.folder.name}", cases, ended - run.started)
+    render_report(run.folder)
+    latest = REPORTS / "latest"
+    if latest.is_symlink() or latest.exists():
+        latest.unlink()
+    latest.symlink_to(run.folder.name)
+    return summary
+
+
+def run_facts(run: _Run, topology: Topology, ended: float, drift: int, console: Console) -> RunFacts:
+    """What the run left: its plan, journal, ledger and audit, and the urgent results' delivery."""
+    plan_path = run.folder / "plan.json"
     plan = PlanResult.read(plan_path, PLAN_FIX) if plan_path.exists() else None
     with console.status("auditing every acknowledged write…"):
-        audits = audit(target, run_dir / "ledger.jsonl")
-    journal = read_journal(run_dir / "journal.json")
+        audits = audit(run.endpoints, run.folder / "ledger.jsonl")
+    journal = read_journal(run.folder / "journal.json")
     fault_at = journal.first_action_at() if journal else None
-    facts = RunFacts(
-        run_id=run_dir.name,
-        experiment=experiment,
-        stack=options.stack,
-        started_at=started,
+    back = gateway_started_at(topology) if plan else None
+    return RunFacts(
+        run_id=run.folder.name,
+        experiment=run.experiment,
+        stack=run.options.stack,
+        started_at=run.started,
         ended_at=ended,
         journal=journal,
         plan=plan,
         audits=audits,
-        ledger=list(read_ledger(run_dir / "ledger.jsonl")),
-        stat=stat_delivery(
-            target,
-            run_dir,
-            fault_at,
-            gateway_started_at(topology) if plan else None,
-            topology.targets.stat_delivery_s,
-        ),
+        ledger=list(read_ledger(run.folder / "ledger.jsonl")),
+        stat=stat_delivery(run.endpoints, run.folder, fault_at, back, topology.targets.stat_delivery_s),
         rto_targets=topology.targets.rto_s,
-        negative_control=options.negative_control,
+        negative_control=run.options.negative_control,
         drift=drift,
     )
-    summary = build_summary(facts)
-    summary.write(run_dir / "summary.json")
-    write_junit(run_dir / "junit.xml", f"game day {run_dir.name}", gameday_cases(summary), ended - started)
-    render_report(run_dir)
-    latest = REPORTS / "latest"
-    if latest.is_symlink() or latest.exists():
-        latest.unlink()
-    latest.symlink_to(run_dir.name)
-    return summary
 
 
 def stat_delivery(
-    target: Target, run_dir: Path, fault_at: float | None, back: float | None, target_s: float
+    endpoints: Endpoints, run_dir: Path, fault_at: float | None, back: float | None, target_s: float
 ) -> StatResult:
     """How the urgent results that waited in the gateway's journal were delivered once its storage was back.
 
@@ -242,8 +233,8 @@ def stat_delivery(
     }
     rows = []
     for control_id in acked:
-        order = control_id.replace(f"{target.run_id}-r", f"{target.run_id}-o", 1)
-        status, found = clients.http_json("GET", f"{target.lab_api}/results?order={order}")
+        order = control_id.replace(f"{endpoints.run_id}-r", f"{endpoints.run_id}-o", 1)
+        status, found = clients.http_json("GET", f"{endpoints.lab_api}/results?order={order}")
         if status == 200 and isinstance(found, list):
             rows += [r for r in found if isinstance(r, dict)]
     waited = [r for r in rows if fault_at <= float(r["received_at"]) < back]

@@ -17,7 +17,7 @@ from drill.records.plan import PlanResult
 from drill.records.summary import Check
 
 if TYPE_CHECKING:
-    from drill.gameday.summary import RunFacts
+    from drill.gameday.facts import RunFacts
 
 BOOKING_503_WITHIN_S = 2.5
 

@@ -6,7 +6,7 @@ every Pulumi run) and reaches containers by the names and rooms it gives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from docker.models.containers import Container
@@ -39,6 +39,8 @@ class Verdict:
     ok: bool
     detail: str
     final: bool = False
+    # What the plan cannot restore, as this verification found (the plan's result lists it).
+    cannot_restore: tuple[str, ...] = ()
 
 
 @dataclass
@@ -53,7 +55,6 @@ class Recovery:
     mail_password: str
     without_partial: bool = False
     already_recovered: bool = False
-    cannot_restore: list[str] = field(default_factory=list)
     damage: Damage | None = None
     # What the plan declared lost and where it places everything (set by assess-damage).
     recovery: RecoverySpec | None = None

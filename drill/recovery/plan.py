@@ -1,7 +1,7 @@
 """Loading a recovery plan file into typed, checked specs.
 
 A plan has ordered priority groups; each group has ordered steps; each step
-names an action and a verification of drill/recovery/steps.py and a timeout.
+names an action and a verification of drill/recovery/actions.py and verifications.py and a timeout.
 A bad file raises PlanError naming the file, the place and the fix, before
 anything runs.
 """
@@ -23,10 +23,10 @@ MAX_TIMEOUT_S = 1800
 
 @dataclass(frozen=True)
 class StepSpec:
-    """One step: what it changes, how it is verified, how long it may take."""
+    """One step: what it changes (None: it only verifies), how it is verified, how long it may take."""
 
     name: str
-    action: str
+    action: str | None
     verify: str
     timeout_s: float
     about: str
@@ -135,9 +135,11 @@ def _step(
     where: _Where, raw: object, place: str, actions: frozenset[str], verifications: frozenset[str]
 ) -> StepSpec:
     fields = where.mapping(raw, place, {"name", "action", "verify", "timeout_s", "about"})
-    action = where.text(fields, "action", place)
+    # A step without an action only verifies; `action: none`, the older spelling, says the same.
+    action: str | None = where.text(fields, "action", place) if "action" in fields else None
+    action = None if action == "none" else action
     verify = where.text(fields, "verify", place)
-    if action not in actions:
+    if action is not None and action not in actions:
         raise where.error(f"{place}: unknown action {action!r}", f"use one of {', '.join(sorted(actions))}")
     if verify not in verifications:
         raise where.error(

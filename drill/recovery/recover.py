@@ -10,10 +10,10 @@ from drill import stack as stacks
 from drill.errors import DeployError
 from drill.paths import StatePaths
 from drill.records.plan import PlanResult
+from drill.recovery.actions import ACTIONS
 from drill.recovery.context import Recovery
 from drill.recovery.plan import DEFAULT_PLAN, PlanSpec, load_plan
 from drill.recovery.runner import run_plan
-from drill.recovery.steps import ACTIONS
 from drill.recovery.verifications import VERIFICATIONS
 
 

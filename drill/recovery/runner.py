@@ -17,10 +17,10 @@ import docker.errors
 
 from drill.errors import DrillError
 from drill.records.plan import PlanResult, StepResult, StepStatus
+from drill.recovery.actions import ACTIONS
 from drill.recovery.context import Outcome, Recovery, Verdict
 from drill.recovery.plan import GroupSpec, StepSpec
 from drill.recovery.proofs import PROVES
-from drill.recovery.steps import ACTIONS
 from drill.recovery.verifications import VERIFICATIONS
 from drill.workload import clients
 
@@ -33,28 +33,18 @@ def run_plan(rec: Recovery) -> PlanResult:
     started = time.time()
     results: list[StepResult] = []
     verified: dict[str, float] = {}
+    cannot_restore: list[str] = []
     failed = changed = False
     for group, step in rec.plan.steps():
         if failed or _no_disaster(rec):
-            why = "" if failed else "no disaster: nothing to recover"
-            now = time.time()
-            results.append(
-                StepResult(
-                    group=group.name,
-                    name=step.name,
-                    started_at=now,
-                    ended_at=now,
-                    seconds=0.0,
-                    status="skipped",
-                    detail=why,
-                )
-            )
+            results.append(_skipped(group, step, "" if failed else "no disaster: nothing to recover"))
             continue
-        result = _run_step(rec, group, step)
+        result, verdict = _run_step(rec, group, step)
         results.append(result)
+        cannot_restore += verdict.cannot_restore
         rec.console.print(_line(result))
         failed = result.status == "failed"
-        changed |= result.status == "done" and step.action != "none"
+        changed |= result.status == "done" and step.action is not None
         if not failed and step.verify in PROVES:
             verified[PROVES[step.verify]] = result.ended_at
     return PlanResult(
@@ -65,7 +55,7 @@ def run_plan(rec: Recovery) -> PlanResult:
         passed=not failed,
         steps=tuple(results),
         verified_at=verified,
-        cannot_restore=tuple(rec.cannot_restore),
+        cannot_restore=tuple(cannot_restore),
         changed=changed,
         without_partial=rec.without_partial,
         damage=rec.damage,
@@ -77,23 +67,41 @@ def _no_disaster(rec: Recovery) -> bool:
     return rec.damage is not None and not rec.damage.lost and not rec.already_recovered
 
 
-def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> StepResult:
+def _skipped(group: GroupSpec, step: StepSpec, why: str) -> StepResult:
+    now = time.time()
+    return StepResult(
+        group=group.name,
+        name=step.name,
+        started_at=now,
+        ended_at=now,
+        seconds=0.0,
+        status="skipped",
+        detail=why,
+    )
+
+
+def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> tuple[StepResult, Verdict]:
+    """Act, then verify until the step's timeout; the step's result and its last verdict."""
     started = time.time()
     deadline = time.monotonic() + step.timeout_s
     with rec.console.status(f"{group.name}: {step.name}…"):
         try:
-            outcome = ACTIONS[step.action](rec)
+            outcome = ACTIONS[step.action](rec) if step.action else Outcome(False, "")
             verdict = _poll(rec, step, deadline)
         except (DrillError, docker.errors.DockerException, clients.Unsent, clients.Unanswered) as exc:
             outcome, verdict = Outcome(False, ""), Verdict(False, str(exc))
     ended = time.time()
     if verdict.ok and time.monotonic() > deadline:
-        verdict = Verdict(False, f"took longer than its timeout of {step.timeout_s:g} s ({verdict.detail})")
+        verdict = Verdict(
+            False,
+            f"took longer than its timeout of {step.timeout_s:g} s ({verdict.detail})",
+            cannot_restore=verdict.cannot_restore,
+        )
     # A step that only verifies is done when verified; an action that found nothing to do is unchanged.
-    acted = outcome.changed or step.action == "none"
+    acted = outcome.changed or step.action is None
     status: StepStatus = ("done" if acted else "unchanged") if verdict.ok else "failed"
     detail = "; ".join(part for part in (outcome.detail, verdict.detail) if part)
-    return StepResult(
+    result = StepResult(
         group=group.name,
         name=step.name,
         started_at=started,
@@ -102,6 +110,7 @@ def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> StepResult:
         status=status,
         detail=detail,
     )
+    return result, verdict
 
 
 def _poll(rec: Recovery, step: StepSpec, deadline: float) -> Verdict:

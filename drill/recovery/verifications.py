@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from drill.checks import check_stack
+from drill.recovery.actions import DEPENDENTS, lab_health, mail_queue
 from drill.recovery.context import Recovery, Verdict
 from drill.recovery.proofs import PROOFS, Check
-from drill.recovery.steps import DEPENDENTS, lab_health, mail_queue
 from infra.topology import ContainerInfo
 
 
@@ -34,9 +34,8 @@ def vault_can_restore(rec: Recovery) -> Verdict:
     code, output = rec.run(copy, "ls", "/var/mail")
     if code != 0:
         missing.append(f"the mail store's mailboxes (vault copy {copy.name}: {output})")
-    rec.cannot_restore = missing
     if missing:
-        return Verdict(False, "cannot restore " + "; ".join(missing))
+        return Verdict(False, "cannot restore " + "; ".join(missing), cannot_restore=tuple(missing))
     return Verdict(True, f"{vault.name} holds base backups and WAL; {copy.name} holds the mailboxes")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from drill.errors import ToolchainError
 from drill.paths import PROJECT_ROOT, StatePaths
 from drill.process import is_installed, run_command
-from drill.toolchain.build_cache import build_once, recipe_key
+from drill.toolchain.build_cache import Built, build_once, recipe_key
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.toolchain.versions import docker_plugin_version
@@ -50,6 +50,24 @@ def build_docker_plugin(paths: StatePaths) -> str:
     if cli is None:
         raise ToolchainError("the Pulumi CLI is missing", "run `make bootstrap` to build it first")
     version = docker_plugin_version()
+    tarball, built = _tarball(paths, version)
+    run_command(
+        [str(cli), "plugin", "install", "resource", "docker", version, "--file", str(tarball), "--reinstall"],
+        env={**os.environ, **pulumi_env(paths)},
+        timeout=300,
+        fix=f"install it by hand: {cli} plugin install resource docker {version} --file {tarball}",
+    )
+    found = describe_docker_plugin(paths)
+    if found is None:
+        raise ToolchainError(
+            f"the installed docker plugin in {plugin_dir(paths)} does not report v{version}",
+            "delete that folder and run `make bootstrap` again",
+        )
+    return built.said(found)
+
+
+def _tarball(paths: StatePaths, version: str) -> tuple[Path, Built]:
+    """The plugin's release tarball, built by build.sh unless the build cache holds it."""
     work = paths.build / "docker-provider"
     tarball = work / f"pulumi-resource-docker-v{version}.tar.gz"
 
@@ -67,16 +85,4 @@ def build_docker_plugin(paths: StatePaths) -> str:
         build,
         lambda: str(tarball) if tarfile.is_tarfile(tarball) else None,
     )
-    run_command(
-        [str(cli), "plugin", "install", "resource", "docker", version, "--file", str(tarball), "--reinstall"],
-        env={**os.environ, **pulumi_env(paths)},
-        timeout=300,
-        fix=f"install it by hand: {cli} plugin install resource docker {version} --file {tarball}",
-    )
-    found = describe_docker_plugin(paths)
-    if found is None:
-        raise ToolchainError(
-            f"the installed docker plugin in {plugin_dir(paths)} does not report v{version}",
-            "delete that folder and run `make bootstrap` again",
-        )
-    return built.said(found)
+    return tarball, built

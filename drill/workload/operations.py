@@ -33,7 +33,7 @@ CLINICS = (
 
 
 @dataclass(frozen=True)
-class Target:
+class Endpoints:
     """What the operations need to know of the deployed stack, taken from its topology."""
 
     run_id: str
@@ -47,9 +47,9 @@ class Target:
     mail: MailInfo = field(default_factory=MailInfo)
 
     @staticmethod
-    def of(topology: Topology, run_id: str, mail_password: str) -> Target:
+    def of(topology: Topology, run_id: str, mail_password: str) -> Endpoints:
         """Read the endpoints from the topology: every address of the intranet, in order."""
-        return Target(
+        return Endpoints(
             run_id=run_id,
             appointments=topology.service("appointments").endpoint("http"),
             lab_mllp=topology.service("lab").endpoint("mllp"),
@@ -62,13 +62,13 @@ class Target:
         )
 
 
-Operation = Callable[[Target, Ledger, int, random.Random], None]
+Operation = Callable[[Endpoints, Ledger, int, random.Random], None]
 
 
-def book(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+def book(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Book a slot, keyed by our own ref; the slot is unique to this run and n."""
-    ref = f"{target.run_id}-b{n}"
-    base = dt.date(2030, 1, 1) + dt.timedelta(days=sum(map(ord, target.run_id)) % 3000)
+    ref = f"{endpoints.run_id}-b{n}"
+    base = dt.date(2030, 1, 1) + dt.timedelta(days=sum(map(ord, endpoints.run_id)) % 3000)
     body = {
         "patient": f"Patient {n}",
         "clinic": CLINICS[(n // 1440) % len(CLINICS)],
@@ -77,17 +77,17 @@ def book(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
         "ref": ref,
     }
     ledger.record("appointments", "book", ref, "invoked")
-    status, detail = _http_write("POST", f"{target.appointments}/api/appointments", body, ok=(200, 201))
+    status, detail = _http_write("POST", f"{endpoints.appointments}/api/appointments", body, ok=(200, 201))
     ledger.record("appointments", "book", ref, status, detail)
 
 
-def cancel(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+def cancel(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Cancel one of this run's bookings (one booked earlier, chosen at random)."""
     if n < 2:
         return
-    ref = f"{target.run_id}-b{rng.randrange(n // 2)}"
+    ref = f"{endpoints.run_id}-b{rng.randrange(n // 2)}"
     ledger.record("appointments", "cancel-lookup", ref, "invoked")
-    code, found = _http_read(f"{target.appointments}/api/appointments?all=ids")
+    code, found = _http_read(f"{endpoints.appointments}/api/appointments?all=ids")
     if code != 200 or not isinstance(found, list):
         ledger.record("appointments", "cancel-lookup", ref, "failed", f"HTTP {code}")
         return
@@ -96,19 +96,19 @@ def cancel(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
     for ident in ids:
         ledger.record("appointments", "cancel", ref, "invoked")
         status, detail = _http_write(
-            "DELETE", f"{target.appointments}/api/appointments/{ident}", None, ok=(200, 404)
+            "DELETE", f"{endpoints.appointments}/api/appointments/{ident}", None, ok=(200, 404)
         )
         ledger.record("appointments", "cancel", ref, status, detail)
 
 
-def send_mail(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+def send_mail(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Send one message to a random mailbox, keyed by its Message-ID."""
-    message_id = f"<{target.run_id}-m{n}@workload.{target.mail.domain}>"
-    to = target.mail.mailbox(rng.randint(1, target.mail.mailboxes))
+    message_id = f"<{endpoints.run_id}-m{n}@workload.{endpoints.mail.domain}>"
+    to = endpoints.mail.mailbox(rng.randint(1, endpoints.mail.mailboxes))
     ledger.record("mail", "send", message_id, "invoked", to)
     status: Status
     try:
-        clients.smtp_send(target.smtp, target.mail.mailbox(1), to, message_id, f"workload message {n}")
+        clients.smtp_send(endpoints.smtp, endpoints.mail.mailbox(1), to, message_id, f"workload message {n}")
         status, detail = "ok", to
     except smtplib.SMTPException as exc:
         status, detail = "failed", str(exc)
@@ -119,26 +119,26 @@ def send_mail(target: Target, ledger: Ledger, n: int, rng: random.Random) -> Non
     ledger.record("mail", "send", message_id, status, detail)
 
 
-def read_mail(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+def read_mail(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Read a random mailbox's INBOX over IMAP."""
-    user = target.mail.mailbox(rng.randint(1, target.mail.mailboxes))
+    user = endpoints.mail.mailbox(rng.randint(1, endpoints.mail.mailboxes))
     ledger.record("mail", "read", user, "invoked")
     try:
-        count = clients.imap_inbox_count(target.imap, user, target.mail_password)
+        count = clients.imap_inbox_count(endpoints.imap, user, endpoints.mail_password)
         ledger.record("mail", "read", user, "ok", f"{count} messages")
     except Unsent as exc:
         ledger.record("mail", "read", user, "failed", str(exc))
 
 
-def send_result(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+def send_result(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Send one lab result over MLLP, keyed by its MSH-10; one in five is STAT."""
-    control_id = f"{target.run_id}-r{n}"
+    control_id = f"{endpoints.run_id}-r{n}"
     payload = clients.oru(
-        control_id, f"{target.run_id}-o{n}", f"P{rng.randint(1, 99999):05d}", rng.random() < 0.2
+        control_id, f"{endpoints.run_id}-o{n}", f"P{rng.randint(1, 99999):05d}", rng.random() < 0.2
     )
     ledger.record("lab", "send", control_id, "invoked")
     try:
-        code, text = clients.mllp_exchange(target.lab_mllp, payload)
+        code, text = clients.mllp_exchange(endpoints.lab_mllp, payload)
         status: Status = "ok" if code == "AA" else "failed"
         detail = f"ACK {code} {text}".strip()
     except Unsent as exc:
@@ -148,18 +148,18 @@ def send_result(target: Target, ledger: Ledger, n: int, rng: random.Random) -> N
     ledger.record("lab", "send", control_id, status, detail)
 
 
-def read_results(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+def read_results(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Read the results of one of this run's orders."""
-    order = f"{target.run_id}-o{rng.randrange(max(1, n))}"
-    _read(ledger, "lab", "read", order, f"{target.lab_api}/results?order={order}")
+    order = f"{endpoints.run_id}-o{rng.randrange(max(1, n))}"
+    _read(ledger, "lab", "read", order, f"{endpoints.lab_api}/results?order={order}")
 
 
-def read_intranet(target: Target, ledger: Ledger, n: int, rng: random.Random) -> None:
+def read_intranet(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Look a staff member up in the intranet directory, at the next address when one is unreachable."""
     staff = rng.randint(1, 7300)
     ledger.record("intranet", "read", str(staff), "invoked")
     try:
-        answer = clients.http_json_any("GET", [f"{url}/directory/{staff}" for url in target.intranet])
+        answer = clients.http_json_any("GET", [f"{url}/directory/{staff}" for url in endpoints.intranet])
     except (Unsent, Unanswered) as exc:
         ledger.record("intranet", "read", str(staff), "failed", f"no address answered: {exc}")
         return

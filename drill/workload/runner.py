@@ -9,11 +9,11 @@ from collections import Counter
 from pathlib import Path
 
 from drill.workload.ledger import Ledger, read_ledger
-from drill.workload.operations import OPERATIONS, Operation, Target
+from drill.workload.operations import OPERATIONS, Endpoints, Operation
 
 
 def run_workload(
-    target: Target, ledger_path: Path, rate_per_s: float, seconds: float, stop: threading.Event
+    endpoints: Endpoints, ledger_path: Path, rate_per_s: float, seconds: float, stop: threading.Event
 ) -> Counter[str]:
     """Run every operation at its share of rate_per_s until seconds pass or stop is set.
 
@@ -25,7 +25,7 @@ def run_workload(
     threads = [
         threading.Thread(
             target=_loop,
-            args=(operation, target, ledger, rate_per_s * weight / total, deadline, stop, name),
+            args=(operation, endpoints, ledger, rate_per_s * weight / total, deadline, stop, name),
             name=f"workload-{name}",
             daemon=True,
         )
@@ -41,19 +41,19 @@ def run_workload(
 
 def _loop(
     operation: Operation,
-    target: Target,
+    endpoints: Endpoints,
     ledger: Ledger,
     rate: float,
     deadline: float,
     stop: threading.Event,
     name: str,
 ) -> None:
-    rng = random.Random(f"{target.run_id}-{name}")  # noqa: S311 - simulated clinicians
+    rng = random.Random(f"{endpoints.run_id}-{name}")  # noqa: S311 - simulated clinicians
     interval = 1 / rate if rate > 0 else deadline
     n = 0
     next_at = time.monotonic()
     while not stop.is_set() and time.monotonic() < deadline:
-        operation(target, ledger, n, rng)
+        operation(endpoints, ledger, n, rng)
         n += 1
         next_at += interval
         stop.wait(max(0.0, next_at - time.monotonic()))

@@ -10,9 +10,9 @@ import pytest
 from drill.audit import ServiceAudit
 from drill.errors import ExperimentError
 from drill.gameday.experiments import load_experiment, write_vars
+from drill.gameday.facts import RunFacts, build_summary
 from drill.gameday.journal import ActivityRun, Journal, read_journal
 from drill.gameday.soak import phases_of
-from drill.gameday.summary import RunFacts, build_summary
 from drill.records.plan import PlanResult
 from drill.records.summary import GamedaySummary, StatResult
 from drill.workload.ledger import LedgerEntry

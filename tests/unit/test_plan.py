@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from drill.errors import PlanError
+from drill.recovery.actions import ACTIONS
 from drill.recovery.plan import DEFAULT_PLAN, load_plan
 from drill.recovery.proofs import PROVES
 from drill.recovery.recover import read_plan
-from drill.recovery.steps import ACTIONS
 from drill.recovery.verifications import VERIFICATIONS
 
-KNOWN = (frozenset({"act", "none"}), frozenset({"check"}))
+KNOWN = (frozenset({"act"}), frozenset({"check"}))
 GOOD = """
 name: p
 groups:
@@ -21,6 +21,7 @@ groups:
     steps:
       - {name: a, action: act, verify: check, timeout_s: 5}
       - {name: b, action: none, verify: check, timeout_s: 1.5}
+      - {name: c, verify: check, timeout_s: 2}
 """
 
 
@@ -40,7 +41,7 @@ def test_the_shipped_plan_orders_the_groups_of_the_design() -> None:
     assert names.index("flush-mail-queue") < names.index("verify-appointments")
     assert set(PROVES.values()) == {"appointments", "lab", "mail", "intranet"}
     assert {step.verify for _, step in plan.steps()} >= set(PROVES)
-    assert {step.action for _, step in plan.steps()} <= set(ACTIONS)
+    assert {step.action for _, step in plan.steps()} - {None} <= set(ACTIONS)
     assert {step.verify for _, step in plan.steps()} <= set(VERIFICATIONS)
 
 
@@ -49,7 +50,10 @@ def test_a_good_plan_loads_in_order(tmp_path: Path) -> None:
     assert [(g.name, s.name, s.timeout_s) for g, s in plan.steps()] == [
         ("first", "a", 5.0),
         ("first", "b", 1.5),
+        ("first", "c", 2.0),
     ]
+    # `action: none` and no action at all both mean a step that only verifies.
+    assert [s.action for _, s in plan.steps()] == ["act", None, None]
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ class LateService:
 def poll(make: Any, monkeypatch: pytest.MonkeyPatch, timeout_s: float = 5.0) -> Verdict:
     monkeypatch.setattr(runner, "POLL_S", 0.001)
     monkeypatch.setitem(VERIFICATIONS, "under-test", make)
-    step = StepSpec("verify", "none", "under-test", timeout_s, "")
+    step = StepSpec("verify", None, "under-test", timeout_s, "")
     return runner._poll(Run(), step, time.monotonic() + timeout_s)  # type: ignore[arg-type]
 
 

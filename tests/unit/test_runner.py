@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from drill.recovery.context import Verdict
 from drill.recovery.plan import StepSpec
 from drill.recovery.verifications import VERIFICATIONS
 
-STEP = StepSpec("restore-databases", "none", "under-test", 30.0, "")
+STEP = StepSpec("restore-databases", None, "under-test", 30.0, "")
 
 
 def polled(
@@ -61,9 +61,9 @@ def test_a_plan_that_finds_no_disaster_skips_every_later_step_and_changes_nothin
     from rich.console import Console
 
     from drill.records.plan import Damage
+    from drill.recovery.actions import ACTIONS
     from drill.recovery.context import Outcome
     from drill.recovery.plan import GroupSpec, PlanSpec
-    from drill.recovery.steps import ACTIONS
 
     acted: list[str] = []
 
@@ -100,7 +100,6 @@ def test_a_plan_that_finds_no_disaster_skips_every_later_step_and_changes_nothin
         without_partial: bool = False
         already_recovered: bool = False
         damage: Damage | None = None
-        cannot_restore: list[str] = field(default_factory=list)
 
     with (tmp_path / "out.txt").open("w") as out:
         result = runner.run_plan(Run(plan, Console(file=out)))  # type: ignore[arg-type]

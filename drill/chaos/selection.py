@@ -1,4 +1,4 @@
-"""Finding an experiment's targets on a Docker host by the labels the topology names."""
+"""Finding the containers an experiment acts on, on a Docker host, by the labels the topology names."""
 
 from __future__ import annotations
 

@@ -45,28 +45,15 @@ def build_summary(facts: RunFacts) -> GamedaySummary:
     """The summary as DESIGN.md's contract has it, plus what the report shows."""
     fault_at = facts.journal.first_action_at() if facts.journal else None
     plan = facts.plan
-    verified = plan.verified_at if plan else {}
-    services: dict[str, ServiceResult] = {}
-    for audit in facts.audits:
-        at = verified.get(audit.service)
-        services[audit.service] = ServiceResult(
-            rto_s=round(at - fault_at, 1) if at is not None and fault_at else None,
-            target_rto_s=facts.rto_targets.get(audit.service),
-            acked=len(audit.acked),
-            lost=len(audit.lost),
-            unexpected=len(audit.unexpected),
-            unknown=len(audit.unknown),
-            restored=at is not None if plan is not None else None,
-            verified_at=at,
-            lost_keys=tuple(sorted(audit.lost)[:20]),
-        )
     requests, failed = intranet_counts(facts)
-    services["intranet"] = ServiceResult(
-        rto_s=0.0 if failed == 0 else None,
-        target_rto_s=facts.rto_targets.get("intranet", 0.0),
-        acked=requests - failed,
-        verified_at=verified.get("intranet"),
-    )
+    services = service_results(facts, fault_at) | {
+        "intranet": ServiceResult(
+            rto_s=0.0 if failed == 0 else None,
+            target_rto_s=facts.rto_targets.get("intranet", 0.0),
+            acked=requests - failed,
+            verified_at=plan.verified_at.get("intranet") if plan else None,
+        )
+    }
     checks = tuple(verdict(facts, failed))
     reasons = tuple(check.message for check in checks if not check.passed)
     return GamedaySummary(
@@ -93,6 +80,26 @@ def build_summary(facts: RunFacts) -> GamedaySummary:
         reasons=reasons,
         passed=not reasons,
     )
+
+
+def service_results(facts: RunFacts, fault_at: float | None) -> dict[str, ServiceResult]:
+    """Each audited service: its RTO (from the fault to verified back), target and audit."""
+    verified = facts.plan.verified_at if facts.plan else {}
+    services = {}
+    for audit in facts.audits:
+        at = verified.get(audit.service)
+        services[audit.service] = ServiceResult(
+            rto_s=round(at - fault_at, 1) if at is not None and fault_at else None,
+            target_rto_s=facts.rto_targets.get(audit.service),
+            acked=len(audit.acked),
+            lost=len(audit.lost),
+            unexpected=len(audit.unexpected),
+            unknown=len(audit.unknown),
+            restored=at is not None if facts.plan is not None else None,
+            verified_at=at,
+            lost_keys=tuple(sorted(audit.lost)[:20]),
+        )
+    return services
 
 
 def intranet_counts(facts: RunFacts) -> tuple[int, int]:

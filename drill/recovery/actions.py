@@ -81,12 +81,12 @@ def recreate_storage(rec: Recovery) -> Outcome:
                 True, f"placement written; the storage of {room} was not lost: nothing to re-create"
             )
     room = rec.recovery.placement.storage if rec.recovery else rec.storage("storage").room
-    targets = list(rec.topology.room(room).storage_urns)
-    if not targets:
+    urns = list(rec.topology.room(room).storage_urns)
+    if not urns:
         raise RecoveryError(
             f"the topology names no storage resources for {room}", "run `drill up` once to refresh it"
         )
-    result = stacks.up(rec.paths, rec.stack, rec.console, targets=targets)
+    result = stacks.up(rec.paths, rec.stack, rec.console, only=urns)
     rec.topology = result.topology
     return Outcome(result.changed or rec.recovery is not None, _changes(result, f"storage in {room}"))
 
@@ -146,11 +146,6 @@ def flush_mail_queue(rec: Recovery) -> Outcome:
     return Outcome(waiting > 0, f"{waiting} messages were queued; flush asked")
 
 
-def none(rec: Recovery) -> Outcome:
-    """No action: the step only verifies."""
-    return Outcome(False, "")
-
-
 ACTIONS: dict[str, Callable[[Recovery], Outcome]] = {
     f.__name__: f
     for f in (
@@ -162,7 +157,6 @@ ACTIONS: dict[str, Callable[[Recovery], Outcome]] = {
         repoint_services,
         flush_lab_journal,
         flush_mail_queue,
-        none,
     )
 }
 
