@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
-from rich.console import Console
 
 from drill.engines import engine
 from drill.paths import StatePaths
@@ -31,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def clear_interrupted(
-    paths: StatePaths, project: str, spec: StackSpec, handle: auto.Stack, console: Console
+    paths: StatePaths, project: str, spec: StackSpec, handle: auto.Stack
 ) -> tuple[list[str], Mapping[str, Any]]:
     """Remove stale locks and pending operations of the stack.
 
@@ -46,9 +45,7 @@ def clear_interrupted(
     deployment = handle.export_stack().deployment or {}
     pending = deployment.get("pending_operations") or []
     if pending:
-        console.print(
-            f"a deploy was cut short: clearing {len(pending)} pending operations of stack {spec.stack}"
-        )
+        log.info(f"a deploy was cut short: clearing {len(pending)} pending operations of stack {spec.stack}")
         handle.refresh(clear_pending_creates=True, color="never", suppress_progress=True)
         cleared.append(f"{len(pending)} pending operations")
         deployment = handle.export_stack().deployment or {}

@@ -15,12 +15,12 @@ from typing import Any
 import docker
 import docker.errors
 from pulumi import automation as auto
-from rich.console import Console
 
 from drill.engines import engine
 from drill.errors import DeployError, ToolchainError
 from drill.interrupted import clear_interrupted
 from drill.paths import StatePaths
+from drill.progress import working
 from drill.secrets import ensure_secrets
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
@@ -32,6 +32,7 @@ from infra.program import make_program
 from infra.topology import Topology, topology_from_output
 
 log = logging.getLogger(__name__)
+
 # When the engine stops a failed deploy, the inline program's gRPC server
 # logs a traceback per pending call; the engine's own error says it all.
 logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
@@ -77,7 +78,7 @@ def open_stack(paths: StatePaths, stack: str, images: ServiceImages | None) -> a
         raise DeployError(f"cannot open stack {stack}: {_last_line(exc)}", "run `drill doctor`") from exc
 
 
-def up(paths: StatePaths, stack: str, console: Console, only: list[str] | None = None) -> UpResult:
+def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult:
     """Check the config, build the images, deploy the stack and return what changed.
 
     only, when given, limits the deploy to those resources (URNs), as the
@@ -88,16 +89,16 @@ def up(paths: StatePaths, stack: str, console: Console, only: list[str] | None =
     first deploy is destroyed again, so that nothing half-created is left.
     """
     spec = check_stack_config(stack)
-    images = build_service_images(console)
+    images = build_service_images()
     handle = open_stack(paths, stack, images)
-    cleared, deployment = clear_interrupted(paths, PROJECT, spec, handle, console)
+    cleared, deployment = clear_interrupted(paths, PROJECT, spec, handle)
     for what in cleared:
-        console.print(f"cleared what an interrupted deploy left: {what}")
+        log.info(f"cleared what an interrupted deploy left: {what}")
     made = ensure_secrets(handle)
     if made:
-        console.print(f"generated secrets into the stack config: {', '.join(made)}")
+        log.info(f"generated secrets into the stack config: {', '.join(made)}")
     started = time.monotonic()
-    result = _deploy(handle, spec, only, _resource_count(deployment) == 0, console)
+    result = _deploy(handle, spec, only, _resource_count(deployment) == 0)
     changes = {str(getattr(op, "value", op)): n for op, n in (result.summary.resource_changes or {}).items()}
     raw = result.outputs["topology"].value
     if not isinstance(raw, dict):
@@ -108,15 +109,11 @@ def up(paths: StatePaths, stack: str, console: Console, only: list[str] | None =
     return UpResult(changes, time.monotonic() - started, topology_from_output(raw))
 
 
-def _deploy(
-    handle: auto.Stack, spec: StackSpec, only: list[str] | None, first_deploy: bool, console: Console
-) -> auto.UpResult:
+def _deploy(handle: auto.Stack, spec: StackSpec, only: list[str] | None, first_deploy: bool) -> auto.UpResult:
     """`pulumi up` (of only those URNs when given); a failed first deploy is destroyed again."""
-    with console.status(f"deploying stack {spec.stack}…") as status:
+    with working(f"deploying stack {spec.stack}…") as update:
         try:
-            return handle.up(
-                color="never", on_event=_progress(status.update), suppress_progress=True, target=only
-            )
+            return handle.up(color="never", on_event=_progress(update), suppress_progress=True, target=only)
         except auto.CommandError as exc:
             reason = _last_line(exc) + unhealthy_containers(spec)
             if not first_deploy:
@@ -124,7 +121,7 @@ def _deploy(
                     f"deploying stack {spec.stack} failed: {reason}",
                     "fix the cause and run `drill up` again, or `drill down` to remove the stack",
                 ) from exc
-            status.update(f"deploy failed; removing what it created in stack {spec.stack}…")
+            update(f"deploy failed; removing what it created in stack {spec.stack}…")
             handle.destroy(color="never", suppress_progress=True)
             raise DeployError(
                 f"deploying stack {spec.stack} failed, and what it had created was removed: {reason}",
@@ -155,7 +152,7 @@ class DownResult:
     topology: Topology | None
 
 
-def down(paths: StatePaths, stack: str, console: Console) -> DownResult:
+def down(paths: StatePaths, stack: str) -> DownResult:
     """Destroy every resource of the stack; return how long it took and what had been deployed.
 
     Raises DeployError when the engine fails.
@@ -163,9 +160,9 @@ def down(paths: StatePaths, stack: str, console: Console) -> DownResult:
     handle = open_stack(paths, stack, None)
     topology = _topology_of(handle)
     started = time.monotonic()
-    with console.status(f"destroying stack {stack}…") as status:
+    with working(f"destroying stack {stack}…") as update:
         try:
-            handle.destroy(color="never", on_event=_progress(status.update), suppress_progress=True)
+            handle.destroy(color="never", on_event=_progress(update), suppress_progress=True)
         except auto.CommandError as exc:
             raise DeployError(
                 f"destroying stack {stack} failed: {_last_line(exc)}", "run `drill down` again"

@@ -5,9 +5,10 @@ Automation API, with the project's engine settings. This file lets a user
 with an installed Pulumi and its Python language host run it directly.
 """
 
-from rich.console import Console
+import logging
 
 from infra.images import build_service_images
 from infra.program import make_program
 
-make_program(build_service_images(Console(stderr=True)))()
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+make_program(build_service_images())()

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import docker
 import docker.errors
-from rich.console import Console
 
 from infra.docker_hosts import LOCAL_ENGINE, docker_client
 from infra.errors import ToolchainError
@@ -76,7 +75,7 @@ def content_tag(folders: list[Path], base_id: str) -> str:
     return digest.hexdigest()[:12]
 
 
-def build_service_images(console: Console) -> ServiceImages:
+def build_service_images() -> ServiceImages:
     """Build every missing service image; return the references of all of them.
 
     Raises ToolchainError when the base image is missing or a build fails.
@@ -93,9 +92,9 @@ def build_service_images(console: Console) -> ServiceImages:
         if image_id(ref):
             continue
         started = time.monotonic()
-        with console.status(f"building image {ref}…"):
-            _build(client, folder, ref)
-        console.print(f"[green]✓[/] image {ref} built in {time.monotonic() - started:.1f} s")
+        log.info("building image %s…", ref)
+        _build(client, folder, ref)
+        log.info("[green]✓[/] image %s built in %.1f s", ref, time.monotonic() - started)
         _remove_older_tags(client, ref)
     return ServiceImages(**refs)
 

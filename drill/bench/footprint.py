@@ -13,10 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
-
 from drill.errors import BenchError
 from drill.paths import PROJECT_ROOT
+from drill.progress import working
 from drill.records.bench import Footprint, FootprintSample
 from drill.stats import distribution
 from infra.topology import Topology
@@ -25,15 +24,15 @@ SAMPLES = 6
 WORKLOAD_RATE = 6.0
 
 
-def bench_footprint(topology: Topology, console: Console) -> Footprint:
+def bench_footprint(topology: Topology) -> Footprint:
     """Sample the deployed stack idle, then under the game day's workload."""
-    with console.status("footprint: idle…"):
+    with working("footprint: idle…"):
         idle = _samples(topology)
     drill = str(Path(sys.executable).parent / "drill")
     seconds = SAMPLES * 4 + 15
     argv = [drill, "--stack", topology.stack, "workload"]
     argv += ["--rate", str(WORKLOAD_RATE), "--seconds", str(seconds)]
-    with console.status(f"footprint: under the workload ({WORKLOAD_RATE:g} op/s)…"):
+    with working(f"footprint: under the workload ({WORKLOAD_RATE:g} op/s)…"):
         workload = subprocess.Popen(
             argv, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

@@ -14,6 +14,7 @@ The page cache is dropped before each, when root can.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import time
@@ -21,13 +22,15 @@ from typing import Any
 
 import docker
 from docker.models.containers import Container
-from rich.console import Console
 
 from drill.engines import container_of
 from drill.errors import BenchError
+from drill.progress import working
 from drill.records.bench import Restore, RestoreSize
 from infra.backup_vault import export_url
 from infra.topology import Topology
+
+log = logging.getLogger(__name__)
 
 PGDATA = "/var/lib/postgresql/data"
 BATCH_MB = 100
@@ -38,28 +41,28 @@ SIZE = (
 )
 
 
-def bench_restore(topology: Topology, sizes_mb: list[int], console: Console) -> Restore:
+def bench_restore(topology: Topology, sizes_mb: list[int]) -> Restore:
     """Fill, back up, restore and copy at each size; return one row per size."""
     array = _only(topology, "storage")
     vault = _only(topology, "vault")
     rows = []
     empty_mb = _query(array, "postgres", SIZE) / 1e6  # the databases as the services made them
     for size in sorted(sizes_mb):
-        row = _one_size(topology, array, vault, size, empty_mb, console)
-        console.print(f"restore {size} MB: {row.restore_s} s, raw copy {row.copy_s} s, ratio {row.ratio}")
+        row = _one_size(topology, array, vault, size, empty_mb)
+        log.info(f"restore {size} MB: {row.restore_s} s, raw copy {row.copy_s} s, ratio {row.ratio}")
         rows.append(row)
     return Restore(sizes=tuple(rows))
 
 
 def _one_size(
-    topology: Topology, array: Container, vault: Container, size: int, empty_mb: float, console: Console
+    topology: Topology, array: Container, vault: Container, size: int, empty_mb: float
 ) -> RestoreSize:
     """Fill the databases up to size MB over what they held, back up, restore, copy the same bytes."""
     client = vault.client  # the engine of the vault's room, where the restore runs
     source = export_url(topology.prefix, topology.service("vault").containers[0].room)
-    with console.status(f"restore: adding bench data up to {size} MB…"):
+    with working(f"restore: adding bench data up to {size} MB…"):
         data_mb = _fill(array, empty_mb + size) - empty_mb
-    with console.status(f"restore: {data_mb:.0f} MB; the vault takes a new base backup…"):
+    with working(f"restore: {data_mb:.0f} MB; the vault takes a new base backup…"):
         backup = _fresh_base_backup(vault)
         files = _needed(vault, backup)
         copied_bytes = int(_sh(vault, f"du -sbc {files} | tail -n 1").split()[0])
@@ -67,14 +70,14 @@ def _one_size(
         _query(array, "appointments", COUNT_APPOINTMENTS),
         _query(array, "labresults", COUNT_RESULTS),
     )
-    with console.status(f"restore: restoring {copied_bytes / 1e6:.0f} MB from the vault…"):
+    with working(f"restore: restoring {copied_bytes / 1e6:.0f} MB from the vault…"):
         restore_s, restored = _timed_restore(client, array, source, topology.backup_link, topology.prefix)
     if restored != expected:
         raise BenchError(
             f"the restore at {size} MB holds {restored} bench rows, the array {expected}",
             "look at the vault's status and the restore-from-vault log",
         )
-    with console.status(f"restore: copying the same {copied_bytes / 1e6:.0f} MB…"):
+    with working(f"restore: copying the same {copied_bytes / 1e6:.0f} MB…"):
         copy_s = _timed_copy(client, vault, files, topology.prefix)
     return RestoreSize(
         target_mb=size,

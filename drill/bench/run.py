@@ -14,8 +14,6 @@ import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.console import Console
-
 from drill import stack as stacks
 from drill.bench.footprint import bench_footprint
 from drill.bench.readme import write_readme
@@ -49,13 +47,13 @@ class BenchOptions:
     gamedays_from: Path | None = None  # a soak report to read the game days from, instead of running them
 
 
-def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Path:
+def run_bench(paths: StatePaths, options: BenchOptions) -> Path:
     """Run the chosen parts; return the results file."""
     path = RESULTS / f"{dt.date.today().isoformat()}.json"
     fix = f"move {path} aside: this run writes a new one"
     kept = BenchResults.read(path, fix) if path.exists() else BenchResults()
     if "standup" in options.parts:
-        bench_tools(paths, console)  # first, so that the machine's record names their versions
+        bench_tools(paths)  # first, so that the machine's record names their versions
     results = kept.model_copy(update={"machine": machine(paths)})
 
     def save(part: str, value: Part) -> None:
@@ -66,25 +64,25 @@ def run_bench(paths: StatePaths, options: BenchOptions, console: Console) -> Pat
         write_readme(path)
 
     if "standup" in options.parts:
-        save("standup", bench_standup(paths, options.stack, options.reps, console))
+        save("standup", bench_standup(paths, options.stack, options.reps))
     if "footprint" in options.parts or "restore" in options.parts:
-        prepare_stack(paths, options.stack, console)
-        topology = stacks.up(paths, options.stack, console).topology
+        prepare_stack(paths, options.stack)
+        topology = stacks.up(paths, options.stack).topology
         if "footprint" in options.parts:
-            save("footprint", bench_footprint(topology, console))
+            save("footprint", bench_footprint(topology))
         if "restore" in options.parts:
-            save("restore", bench_restore(topology, list(options.sizes_mb), console))
-            stacks.down(paths, options.stack, console)  # the bench rows go with it
+            save("restore", bench_restore(topology, list(options.sizes_mb)))
+            stacks.down(paths, options.stack)  # the bench rows go with it
     if "gamedays" in options.parts:
-        soak_report = options.gamedays_from or run_gamedays(paths, options.stack, options.gamedays, console)
+        soak_report = options.gamedays_from or run_gamedays(paths, options.stack, options.gamedays)
         save("gamedays", gameday_distributions(soak_report))
     return path
 
 
-def run_gamedays(paths: StatePaths, stack: str, runs: int, console: Console) -> Path:
+def run_gamedays(paths: StatePaths, stack: str, runs: int) -> Path:
     """runs storage-failure game days in a row (the soak's loop); return the soak report."""
     options = GamedayOptions(stack)
-    return soak(paths, load_experiment("storage-failure"), options, runs, console)[0]
+    return soak(paths, load_experiment("storage-failure"), options, runs)[0]
 
 
 def gameday_distributions(soak_report: Path) -> Gamedays:

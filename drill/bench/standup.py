@@ -8,13 +8,13 @@ tear-downs are timed from a standing stack (the prepare step stands it up).
 from __future__ import annotations
 
 import json
+import logging
 import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
-from rich.console import Console
 
 from drill.bench.compose_file import write_compose_file
 from drill.errors import BenchError, ToolchainError
@@ -28,13 +28,15 @@ from drill.toolchain.steps import Step, run_steps
 from drill.workspace import check_stack_config
 from infra.images import build_service_images
 
+log = logging.getLogger(__name__)
+
 DRILL_UP = "drill up"
 COMPOSE_UP = "docker compose up -d --wait"
 DRILL_DOWN = "drill down"
 COMPOSE_DOWN = "docker compose down -v"
 
 
-def bench_tools(paths: StatePaths, console: Console) -> None:
+def bench_tools(paths: StatePaths) -> None:
     """What only the benchmarks need: hyperfine (Debian) and Docker Compose v2 (built with Go)."""
     run_steps(
         [
@@ -46,24 +48,21 @@ def bench_tools(paths: StatePaths, console: Console) -> None:
                 "make bench (builds it with Go from toolchain/docker-compose)",
             ),
         ],
-        console,
     )
 
 
-def bench_standup(paths: StatePaths, stack: str, reps: int, console: Console) -> Standup:
+def bench_standup(paths: StatePaths, stack: str, reps: int) -> Standup:
     """Time stand-up and tear-down of both, reps times each; return their distributions."""
     folder = paths.root / "bench" / stack
-    compose_file = write_compose_file(check_stack_config(stack), build_service_images(console), folder)
+    compose_file = write_compose_file(check_stack_config(stack), build_service_images(), folder)
     drill = f"{shlex.quote(str(Path(sys.executable).parent / 'drill'))} --stack {stack}"
     compose = f"{shlex.quote(str(compose_binary(paths)))} --file {shlex.quote(str(compose_file))}"
     up = {DRILL_UP: f"{drill} up", COMPOSE_UP: f"{compose} up --detach --wait --wait-timeout 300"}
     down = {DRILL_DOWN: f"{drill} down", COMPOSE_DOWN: f"{compose} down --volumes"}
     nothing = f"{down[DRILL_DOWN]} && {down[COMPOSE_DOWN]}"
-    console.print(f"stand-up: {reps} times each of `{DRILL_UP}` and `{COMPOSE_UP}`, from nothing")
+    log.info(f"stand-up: {reps} times each of `{DRILL_UP}` and `{COMPOSE_UP}`, from nothing")
     up_times = _hyperfine(folder / "up.json", up, [nothing, nothing], nothing, reps)
-    console.print(
-        f"tear-down: {reps} times each of `{DRILL_DOWN}` and `{COMPOSE_DOWN}`, from a standing stack"
-    )
+    log.info(f"tear-down: {reps} times each of `{DRILL_DOWN}` and `{COMPOSE_DOWN}`, from a standing stack")
     down_times = _hyperfine(
         folder / "down.json",
         down,

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from drill.errors import DrillError
 from drill.paths import state_paths
+from drill.progress import render_on
 from drill.recovery.plan import DEFAULT_PLAN
 from drill.recovery.recover import read_plan, recover
 
@@ -26,7 +27,8 @@ def run_recovery_plan(
     """
     try:
         spec = read_plan(Path(plan) if plan else DEFAULT_PLAN)
-        result = recover(state_paths(), stack, Console(highlight=False), spec, negative_control)
+        render_on(Console(highlight=False))  # the plan's steps show in the game day's terminal
+        result = recover(state_paths(), stack, spec, negative_control)
     except DrillError as exc:
         raise ActivityFailed(str(exc)) from exc
     result.write(Path(run_dir) / "plan.json")

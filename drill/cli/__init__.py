@@ -16,6 +16,7 @@ from drill.cli import bench_command, run_commands, stack_commands
 from drill.cli.common import DEFAULT_STACK, Command, Run, console
 from drill.errors import DrillError
 from drill.paths import state_paths
+from drill.progress import render_on
 
 EVERY: tuple[Command, ...] = (*stack_commands.COMMANDS, *run_commands.COMMANDS, *bench_command.COMMANDS)
 COMMANDS: dict[str, Run] = {command.name: command.run for command in EVERY}
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one drill command; return its exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+    render_on(console, args.verbose)
     started = time.monotonic()
     try:
         code = COMMANDS[args.command](state_paths(), args)

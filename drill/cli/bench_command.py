@@ -36,7 +36,7 @@ def sizes(text: str) -> list[int]:
 
 def cmd_bench(paths: StatePaths, args: argparse.Namespace) -> int:
     """Benchmark stand-up against docker compose, game days, restore and footprint; bench/README.md."""
-    run_steps(toolchain_steps(paths), console)
+    run_steps(toolchain_steps(paths))
     options = BenchOptions(
         stack=args.stack,
         reps=int(args.reps),
@@ -45,7 +45,7 @@ def cmd_bench(paths: StatePaths, args: argparse.Namespace) -> int:
         parts=tuple(args.parts),
         gamedays_from=Path(args.gamedays_from) if args.gamedays_from else None,
     )
-    path = run_bench(paths, options, console)
+    path = run_bench(paths, options)
     console.print(f"bench results: {path}; table: bench/README.md")
     return 0
 

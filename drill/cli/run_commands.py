@@ -50,7 +50,7 @@ def cmd_recover(paths: StatePaths, args: argparse.Namespace) -> int:
     """Run the recovery plan against the stack: re-create lost storage, restore, re-point, verify."""
     plan = read_plan(Path(args.plan))
     console.print(f"recovery plan {plan.name} ({plan.path}) on stack {args.stack}")
-    result = recover(paths, args.stack, console, plan, args.negative_control)
+    result = recover(paths, args.stack, plan, args.negative_control)
     run_dir = PROJECT_ROOT / "reports" / time.strftime("recover-%Y%m%dT%H%M%SZ", time.gmtime())
     result.write(run_dir / "plan.json")
     table = Table("service", "verified after (s)")
@@ -71,13 +71,13 @@ def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
     """The main job: deploy as planned, run an experiment under load, recover, audit, report."""
     experiment = load_experiment(args.experiment)
     check_stack_config(args.stack)  # a bad config stops here, before anything runs
-    run_steps(toolchain_steps(paths), console)
+    run_steps(toolchain_steps(paths))
     options = GamedayOptions(
         stack=args.stack,
         negative_control=args.negative_control,
         lost_room=args.room,
     )
-    run = run_gameday(paths, experiment, options, console)
+    run = run_gameday(paths, experiment, options)
     summary = run.summary
     table = Table("service", "RTO (s)", "acked", "lost", "unexpected", "unknown")
     for name, s in summary.results:
@@ -101,10 +101,10 @@ def cmd_gameday(paths: StatePaths, args: argparse.Namespace) -> int:
 def cmd_soak(paths: StatePaths, args: argparse.Namespace) -> int:
     """Run many game days in a row, then destroy the stack; fail on any lost write or leftover."""
     check_stack_config(args.stack)
-    run_steps(toolchain_steps(paths), console)
+    run_steps(toolchain_steps(paths))
     options = GamedayOptions(args.stack, workload_rate=WORKLOAD_RATE * args.load)
     experiment = load_experiment(args.experiment)
-    path, report = soak(paths, experiment, options, int(args.runs), console, hog_cores=args.cpu_hog)
+    path, report = soak(paths, experiment, options, int(args.runs), hog_cores=args.cpu_hog)
     table = Table("service", "RTO min (s)", "median", "max")
     for service, values in report.rto_s.items():
         table.add_row(service, *(f"{values[k]:.1f}" for k in ("min", "median", "max")))
@@ -134,9 +134,9 @@ def cmd_report(paths: StatePaths, args: argparse.Namespace) -> int:
 def cmd_matrix(paths: StatePaths, args: argparse.Namespace) -> int:
     """The survive/restore matrix: every experiment in every room where it applies, as game days."""
     check_stack_config(args.stack)
-    run_steps(toolchain_steps(paths), console)
+    run_steps(toolchain_steps(paths))
     only = [label for label in args.cells.split(",") if label] if args.cells else []
-    folder, matrix = run_matrix(paths, args.stack, console, only)
+    folder, matrix = run_matrix(paths, args.stack, only)
     table = Table("fault @ room", *SERVICES, "verdict")
     for cell in matrix.cells:
         texts = {s.service: f"{s.text} ({s.lost}/{s.acked})" for s in cell.services}

@@ -18,7 +18,7 @@ from drill.toolchain.steps import run_steps
 
 def cmd_bootstrap(paths: StatePaths, args: argparse.Namespace) -> int:
     """Make every missing part of the toolchain."""
-    run_steps(toolchain_steps(paths), console)
+    run_steps(toolchain_steps(paths))
     return 0
 
 
@@ -34,8 +34,8 @@ def cmd_doctor(paths: StatePaths, args: argparse.Namespace) -> int:
 
 def cmd_up(paths: StatePaths, args: argparse.Namespace) -> int:
     """Deploy the stack (bootstrapping what is missing first)."""
-    run_steps(toolchain_steps(paths), console)
-    result = stacks.up(paths, args.stack, console)
+    run_steps(toolchain_steps(paths))
+    result = stacks.up(paths, args.stack)
     changes = ", ".join(f"{op} {n}" for op, n in sorted(result.changes.items()))
     console.print(f"stack {args.stack} deployed in {result.seconds:.1f} s: {changes}")
     for service in result.topology.services:
@@ -69,7 +69,7 @@ def cmd_status(paths: StatePaths, args: argparse.Namespace) -> int:
 
 def cmd_down(paths: StatePaths, args: argparse.Namespace) -> int:
     """Destroy the stack and check that nothing of it is left behind."""
-    result = stacks.down(paths, args.stack, console)
+    result = stacks.down(paths, args.stack)
     console.print(f"stack {args.stack} destroyed in {result.seconds:.1f} s")
     if result.topology is None:
         return 0

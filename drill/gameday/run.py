@@ -11,6 +11,7 @@ leaves a converged stack and a report of what happened.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import subprocess
 import sys
 import threading
@@ -20,7 +21,6 @@ from pathlib import Path
 
 import docker
 import docker.errors
-from rich.console import Console
 
 from drill import stack as stacks
 from drill.audit import audit
@@ -31,6 +31,7 @@ from drill.gameday.facts import RunFacts, build_summary
 from drill.gameday.journal import read_journal
 from drill.junit import gameday_cases, write_junit
 from drill.paths import PROJECT_ROOT, StatePaths
+from drill.progress import working
 from drill.records.plan import PlanResult
 from drill.records.summary import GamedaySummary, StatResult
 from drill.report import render_report
@@ -40,6 +41,8 @@ from drill.workload.operations import Endpoints
 from drill.workload.runner import run_workload
 from drill.workspace import write_recovery
 from infra.topology import Topology
+
+log = logging.getLogger(__name__)
 
 REPORTS = PROJECT_ROOT / "reports"
 PLAN_FIX = "run the recovery plan again (`drill recover`): it writes a whole plan.json"
@@ -79,14 +82,12 @@ class _Run:
     started: float
 
 
-def run_gameday(
-    paths: StatePaths, experiment: Experiment, options: GamedayOptions, console: Console
-) -> GamedayRun:
+def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptions) -> GamedayRun:
     """Run experiment against the stack under load; return its folder and summary."""
-    prepare_stack(paths, options.stack, console)
+    prepare_stack(paths, options.stack)
     run_id = time.strftime("gd-%Y%m%dT%H%M%SZ", time.gmtime())
     run_dir = REPORTS / run_id
-    topology = stacks.up(paths, options.stack, console).topology
+    topology = stacks.up(paths, options.stack).topology
     vars_file = write_vars(topology, run_dir, options.negative_control, options.lost_room)
     endpoints = Endpoints.of(topology, run_id, stacks.secret(paths, options.stack, "mail_user_password"))
     stop = threading.Event()
@@ -97,21 +98,21 @@ def run_gameday(
     )
     run = _Run(run_dir, experiment, options, endpoints, time.time())
     workload.start()
-    console.print(f"game day {run_id}: {experiment.name} ({experiment.title})")
+    log.info(f"game day {run_id}: {experiment.name} ({experiment.title})")
     try:
-        run_chaos(experiment, vars_file, run_dir, console)
+        run_chaos(experiment, vars_file, run_dir)
     finally:
         stop.set()
         workload.join()
-        converged = stacks.up(paths, options.stack, console)
+        converged = stacks.up(paths, options.stack)
         drift = sum(n for op, n in converged.changes.items() if op != "same")
-        console.print(f"drill up after the game day: {drift} changes ({converged.changes})")
-        wait_healthy(converged.topology, console)
-        summary = finish(run, converged.topology, drift, console)
+        log.info(f"drill up after the game day: {drift} changes ({converged.changes})")
+        wait_healthy(converged.topology)
+        summary = finish(run, converged.topology, drift)
     return GamedayRun(run_dir, summary, converged.topology)
 
 
-def prepare_stack(paths: StatePaths, stack: str, console: Console) -> None:
+def prepare_stack(paths: StatePaths, stack: str) -> None:
     """A game day starts from the planned placement: rebuild a stack the plan had recovered.
 
     Its topology says whether it stands recovered; a recovery written but never
@@ -120,12 +121,12 @@ def prepare_stack(paths: StatePaths, stack: str, console: Console) -> None:
     standing = stacks.current_topology(paths, stack)
     if standing is not None and standing.recovered:
         [array] = standing.service("storage").containers
-        console.print(f"stack {stack} stands recovered (storage in {array.room}): rebuilding it as planned")
-        stacks.down(paths, stack, console)
+        log.info(f"stack {stack} stands recovered (storage in {array.room}): rebuilding it as planned")
+        stacks.down(paths, stack)
     write_recovery(paths, stack, None)
 
 
-def run_chaos(experiment: Experiment, vars_file: Path, run_dir: Path, console: Console) -> int:
+def run_chaos(experiment: Experiment, vars_file: Path, run_dir: Path) -> int:
     """`chaos run` the experiment with the var file; return its exit code (Ctrl-C waits for its rollbacks)."""
     chaos = Path(sys.executable).parent / "chaos"
     argv = [
@@ -146,14 +147,14 @@ def run_chaos(experiment: Experiment, vars_file: Path, run_dir: Path, console: C
         try:
             return process.wait()
         except KeyboardInterrupt:
-            console.print("[yellow]interrupted: waiting for the experiment's rollbacks…[/]")
+            log.info("[yellow]interrupted: waiting for the experiment's rollbacks…[/]")
 
 
-def wait_healthy(topology: Topology, console: Console) -> None:
+def wait_healthy(topology: Topology) -> None:
     """Wait (up to SETTLE_S) until every container is healthy and what waited is delivered
     (the mail queue, the lab journal), so that the final read sees every write that can arrive."""
     deadline = time.monotonic() + SETTLE_S
-    with console.status("waiting for every service to answer and deliver what waited…"):
+    with working("waiting for every service to answer and deliver what waited…"):
         while time.monotonic() < deadline and not all(c.ok for c in check_stack(topology)):
             time.sleep(2)
         while time.monotonic() < deadline and not delivered(topology):
@@ -175,10 +176,10 @@ def delivered(topology: Topology) -> bool:
     return not queued and status == 200 and isinstance(health, dict) and health.get("pending") == 0
 
 
-def finish(run: _Run, topology: Topology, drift: int, console: Console) -> GamedaySummary:
+def finish(run: _Run, topology: Topology, drift: int) -> GamedaySummary:
     """Audit, summarise, render the report and point reports/latest at this run; return the summary."""
     ended = time.time()
-    summary = build_summary(run_facts(run, topology, ended, drift, console))
+    summary = build_summary(run_facts(run, topology, ended, drift))
     summary.write(run.folder / "summary.json")
     cases = gameday_cases(summary)
     write_junit(run.folder / "junit.xml", f"game day {run.folder.name}", cases, ended - run.started)
@@ -190,11 +191,11 @@ def finish(run: _Run, topology: Topology, drift: int, console: Console) -> Gamed
     return summary
 
 
-def run_facts(run: _Run, topology: Topology, ended: float, drift: int, console: Console) -> RunFacts:
+def run_facts(run: _Run, topology: Topology, ended: float, drift: int) -> RunFacts:
     """What the run left: its plan, journal, ledger and audit, and the urgent results' delivery."""
     plan_path = run.folder / "plan.json"
     plan = PlanResult.read(plan_path, PLAN_FIX) if plan_path.exists() else None
-    with console.status("auditing every acknowledged write…"):
+    with working("auditing every acknowledged write…"):
         audits = audit(run.endpoints, run.folder / "ledger.jsonl")
     journal = read_journal(run.folder / "journal.json")
     fault_at = journal.first_action_at() if journal else None

@@ -8,10 +8,9 @@ run and their spread go to reports/soak-<time>.json.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
-
-from rich.console import Console
 
 from drill import stack as stacks
 from drill.chaos.san_throttle import shaped_devices
@@ -24,6 +23,8 @@ from drill.records.soak import SoakReport, SoakRun
 from drill.records.summary import GamedaySummary
 from infra.docker_hosts import LOCAL_ENGINE
 from infra.topology import Topology
+
+log = logging.getLogger(__name__)
 
 
 def phases_of(summary: GamedaySummary, seconds: float) -> dict[str, float]:
@@ -52,7 +53,6 @@ def soak(
     experiment: Experiment,
     options: GamedayOptions,
     runs: int,
-    console: Console,
     hog_cores: int = 0,
 ) -> tuple[Path, SoakReport]:
     """Run `runs` game days (beside a CPU hog of hog_cores cores), then destroy the stack; return
@@ -64,14 +64,14 @@ def soak(
         runs_asked=runs,
     )
     for number in range(1, runs + 1):
-        console.rule(f"soak: game day {number} of {runs}")
+        log.info(f"soak: game day {number} of {runs}")
         started = time.monotonic()
         with cpu_hog(hog_cores):
-            run = run_gameday(paths, experiment, options, console)
+            run = run_gameday(paths, experiment, options)
         done = soak_run(run.summary, time.monotonic() - started, shaped_left(run.topology))
         report = report.model_copy(update={"runs": (*report.runs, done)})
         report.write(path)  # after every game day: a soak cut short still says what it saw
-    down = stacks.down(paths, options.stack, console)
+    down = stacks.down(paths, options.stack)
     hosts = {room.docker_host for room in down.topology.rooms} if down.topology else {LOCAL_ENGINE}
     report = report.model_copy(update={"left_after_down": tuple(find_leftovers(options.stack, hosts))})
     report.write(path)

@@ -10,11 +10,10 @@ request, a service that could be restored was not, or its game day failed.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-from rich.console import Console
 
 from drill import stack as stacks
 from drill.errors import MatrixError
@@ -26,12 +25,14 @@ from drill.matrix.render import write_html, write_png
 from drill.paths import StatePaths
 from drill.records.matrix import Cell, Matrix
 
+log = logging.getLogger(__name__)
 
-def plan_cells(paths: StatePaths, stack: str, console: Console, only: Sequence[str] = ()) -> list[CellSpec]:
+
+def plan_cells(paths: StatePaths, stack: str, only: Sequence[str] = ()) -> list[CellSpec]:
     """The cells to run: every experiment where it applies in the planned stack, or only those named
     `experiment@room` (raises MatrixError naming one that does not apply)."""
-    prepare_stack(paths, stack, console)
-    topology = stacks.up(paths, stack, console).topology
+    prepare_stack(paths, stack)
+    topology = stacks.up(paths, stack).topology
     every = cells_for([load_experiment(name) for name in experiment_names()], topology)
     if not only:
         return every
@@ -44,21 +45,19 @@ def plan_cells(paths: StatePaths, stack: str, console: Console, only: Sequence[s
     return [known[label] for label in only]
 
 
-def run_matrix(
-    paths: StatePaths, stack: str, console: Console, only: Sequence[str] = ()
-) -> tuple[Path, Matrix]:
+def run_matrix(paths: StatePaths, stack: str, only: Sequence[str] = ()) -> tuple[Path, Matrix]:
     """Run the cells as game days one after another; return the matrix folder and the matrix."""
     started = time.time()
-    cells = plan_cells(paths, stack, console, only)
+    cells = plan_cells(paths, stack, only)
     folder = REPORTS / time.strftime("matrix-%Y%m%dT%H%M%SZ", time.gmtime())
     folder.mkdir(parents=True, exist_ok=True)
     done: list[Cell] = []
     for number, spec in enumerate(cells, 1):
-        console.rule(f"matrix cell {number}/{len(cells)}: {spec.label}")
+        log.info(f"matrix cell {number}/{len(cells)}: {spec.label}")
         options = GamedayOptions(stack, lost_room=spec.room)
-        run = run_gameday(paths, spec.experiment, options, console)
+        run = run_gameday(paths, spec.experiment, options)
         done.append(read_cell(spec, run.folder, run.summary))
-        console.print(f"cell {spec.label}: {'passed' if done[-1].passed else 'FAILED'}")
+        log.info(f"cell {spec.label}: {'passed' if done[-1].passed else 'FAILED'}")
     command = "drill matrix" + (f" --cells {','.join(only)}" if only else "")
     matrix = Matrix(stack=stack, started_at=started, ended_at=time.time(), command=command, cells=tuple(done))
     write_matrix(folder, matrix)

@@ -8,6 +8,7 @@ drill/recovery/verifications.py.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 
 from drill import stack as stacks
@@ -18,6 +19,8 @@ from drill.recovery.placement import place
 from drill.workload import clients
 from drill.workspace import write_recovery
 from infra.placement import RecoverySpec
+
+log = logging.getLogger(__name__)
 
 # What depends on the dead storage and is stopped on purpose: (service, tier).
 DEPENDENTS = (("appointments", "app"), ("mail", "edge"))
@@ -73,7 +76,7 @@ def recreate_storage(rec: Recovery) -> Outcome:
     (restored from the vault) when the storage was lost."""
     if rec.recovery is not None:
         fenced = fence(rec)
-        rec.console.print(f"fenced what was lost: {', '.join(fenced) or 'nothing left to fence'}")
+        log.info(f"fenced what was lost: {', '.join(fenced) or 'nothing left to fence'}")
         write_recovery(rec.paths, rec.stack, rec.recovery)
         if not rec.storage_lost():
             room = rec.recovery.placement.storage
@@ -86,7 +89,7 @@ def recreate_storage(rec: Recovery) -> Outcome:
         raise RecoveryError(
             f"the topology names no storage resources for {room}", "run `drill up` once to refresh it"
         )
-    result = stacks.up(rec.paths, rec.stack, rec.console, only=urns)
+    result = stacks.up(rec.paths, rec.stack, only=urns)
     rec.topology = result.topology
     return Outcome(result.changed or rec.recovery is not None, _changes(result, f"storage in {room}"))
 
@@ -124,7 +127,7 @@ def report_mail_restore(rec: Recovery) -> Outcome:
 
 def repoint_services(rec: Recovery) -> Outcome:
     """Deploy the whole stack: the apps, the vault and the mail front follow the new array."""
-    result = stacks.up(rec.paths, rec.stack, rec.console)
+    result = stacks.up(rec.paths, rec.stack)
     rec.topology = result.topology
     return Outcome(result.changed, _changes(result, "services re-pointed"))
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from docker.models.containers import Container
-from rich.console import Console
 
 from drill.engines import container_of
 from drill.errors import RecoveryError
@@ -50,7 +49,6 @@ class Recovery:
     paths: StatePaths
     stack: str
     plan: PlanSpec
-    console: Console
     topology: Topology
     mail_password: str
     without_partial: bool = False

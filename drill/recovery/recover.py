@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
-
 from drill import stack as stacks
 from drill.errors import DeployError
 from drill.paths import StatePaths
@@ -22,9 +20,7 @@ def read_plan(path: Path = DEFAULT_PLAN) -> PlanSpec:
     return load_plan(path, frozenset(ACTIONS), frozenset(VERIFICATIONS))
 
 
-def recover(
-    paths: StatePaths, stack: str, console: Console, plan: PlanSpec, without_partial: bool = False
-) -> PlanResult:
+def recover(paths: StatePaths, stack: str, plan: PlanSpec, without_partial: bool = False) -> PlanResult:
     """Run plan against stack and return its result.
 
     without_partial runs the negative control: the restore leaves out the
@@ -38,7 +34,6 @@ def recover(
         paths=paths,
         stack=stack,
         plan=plan,
-        console=console,
         topology=topology,
         mail_password=stacks.secret(paths, stack, "mail_user_password"),
         without_partial=without_partial,

@@ -16,6 +16,7 @@ import time
 import docker.errors
 
 from drill.errors import DrillError
+from drill.progress import working
 from drill.records.plan import PlanResult, StepResult, StepStatus
 from drill.recovery.actions import ACTIONS
 from drill.recovery.context import Outcome, Recovery, Verdict
@@ -25,6 +26,7 @@ from drill.recovery.verifications import VERIFICATIONS
 from drill.workload import clients
 
 log = logging.getLogger(__name__)
+
 POLL_S = 1.0
 
 
@@ -42,7 +44,7 @@ def run_plan(rec: Recovery) -> PlanResult:
         result, verdict = _run_step(rec, group, step)
         results.append(result)
         cannot_restore += verdict.cannot_restore
-        rec.console.print(_line(result))
+        log.info(_line(result))
         failed = result.status == "failed"
         changed |= result.status == "done" and step.action is not None
         if not failed and step.verify in PROVES:
@@ -84,7 +86,7 @@ def _run_step(rec: Recovery, group: GroupSpec, step: StepSpec) -> tuple[StepResu
     """Act, then verify until the step's timeout; the step's result and its last verdict."""
     started = time.time()
     deadline = time.monotonic() + step.timeout_s
-    with rec.console.status(f"{group.name}: {step.name}…"):
+    with working(f"{group.name}: {step.name}…"):
         try:
             outcome = ACTIONS[step.action](rec) if step.action else Outcome(False, "")
             verdict = _poll(rec, step, deadline)

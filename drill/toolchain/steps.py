@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rich.console import Console
-
 from drill.errors import DrillError
+from drill.progress import working
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Step:
     fix: str = "make bootstrap"
 
 
-def run_steps(steps: Sequence[Step], console: Console) -> None:
+def run_steps(steps: Sequence[Step]) -> None:
     """Run each step in order, printing what it did and how long it took.
 
     Raises the step's DrillError after printing it; later steps do not run.
@@ -36,13 +38,13 @@ def run_steps(steps: Sequence[Step], console: Console) -> None:
         try:
             found = step.existing()
             if found is not None:
-                console.print(f"[green]✓[/] {step.name}: present ({found}) [{_took(started)}]")
+                log.info(f"[green]✓[/] {step.name}: present ({found}) [{_took(started)}]")
                 continue
-            with console.status(f"{step.name}: building…"):
+            with working(f"{step.name}: building…"):
                 made = step.make()
-            console.print(f"[green]✓[/] {step.name}: made ({made}) in {_took(started)}")
+            log.info(f"[green]✓[/] {step.name}: made ({made}) in {_took(started)}")
         except DrillError:
-            console.print(f"[red]✗[/] {step.name}: failed after {_took(started)}")
+            log.info(f"[red]✗[/] {step.name}: failed after {_took(started)}")
             raise
 
 

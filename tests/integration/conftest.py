@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from rich.console import Console
 
 from drill import stack as stacks
 from drill.leftovers import find_leftovers, remove_leftovers
@@ -68,14 +67,13 @@ def deployed() -> Iterator[Deployed]:
     paths = state_paths()
     if find_pulumi_cli(paths) is None:
         missing("the Pulumi CLI is not built: run `make bootstrap`")
-    console = Console(stderr=True)
     hosts: set[str] = set()
     try:
-        stacks.down(paths, STACK, console)  # what a crashed run may have left
+        stacks.down(paths, STACK)  # what a crashed run may have left
         remove_leftovers(STACK, {LOCAL_ENGINE})  # and what a lost state folder may have
-        result = stacks.up(paths, STACK, console)
+        result = stacks.up(paths, STACK)
         hosts = {room.docker_host for room in result.topology.rooms}
         yield Deployed(paths, result.topology, result.seconds, result.changes)
     finally:
-        stacks.down(paths, STACK, console)
+        stacks.down(paths, STACK)
     assert find_leftovers(STACK, hosts or {LOCAL_ENGINE}) == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rich.console import Console
-
 from drill import stack as stacks
 from infra.labels import selector
 from tests.integration.conftest import STACK, Deployed
@@ -18,7 +16,7 @@ def test_first_up_created_every_container_network_and_volume(deployed: Deployed)
 
 
 def test_a_second_up_changes_nothing(deployed: Deployed) -> None:
-    again = stacks.up(deployed.paths, STACK, Console(stderr=True))
+    again = stacks.up(deployed.paths, STACK)
     assert not again.changed, again.changes
     assert again.topology == deployed.topology
 

@@ -38,7 +38,7 @@ CONSOLE = Console(stderr=True)
 def gameday(deployed: Deployed, name: str, negative_control: bool = False) -> GamedaySummary:
     """Run a game day; return its summary as read back from summary.json (the same as it returned)."""
     options = GamedayOptions(STACK, negative_control=negative_control)
-    run = run_gameday(deployed.paths, load_experiment(name), options, CONSOLE)
+    run = run_gameday(deployed.paths, load_experiment(name), options)
     for part in ("journal.json", "ledger.jsonl", "summary.json", "report.md", "report.html", "timeline.png"):
         assert (run.folder / part).stat().st_size > 0, part
     assert (run.folder.parent / "latest").resolve() == run.folder.resolve()
@@ -81,7 +81,7 @@ def test_storage_failure_is_recovered_with_nothing_acknowledged_lost(deployed: D
 
 def test_running_the_plan_again_changes_nothing(deployed: Deployed) -> None:
     assert recovered(deployed), "needs the recovered stack"
-    result = recover(deployed.paths, STACK, CONSOLE, read_plan())
+    result = recover(deployed.paths, STACK, read_plan())
     assert result.passed
     assert result.changed is False
     statuses = {step.name: step.status for step in result.steps}
@@ -142,5 +142,5 @@ def test_an_interrupted_game_day_still_leaves_nothing_for_drill_up_to_change(
     assert summary.journal_status in ("interrupted", "completed")
     assert summary.passed is False
     assert summary.lost == 0
-    again = stacks.up(deployed.paths, STACK, CONSOLE)
+    again = stacks.up(deployed.paths, STACK)
     assert not again.changed, again.changes

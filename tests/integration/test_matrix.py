@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
@@ -44,7 +43,7 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 @pytest.fixture(scope="module")
 def matrix(deployed: Deployed) -> Path:
-    folder, ran = run_matrix(deployed.paths, STACK, Console(stderr=True), CELLS)
+    folder, ran = run_matrix(deployed.paths, STACK, CELLS)
     assert read_matrix(folder) == ran  # what it wrote is what it returned
     return folder
 

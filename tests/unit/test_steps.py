@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
+import logging
 from collections.abc import Callable
 
 import pytest
-from rich.console import Console
 
 from drill.errors import ToolchainError
 from drill.toolchain.steps import Step, run_steps
@@ -17,7 +16,9 @@ def fail() -> str:
     raise ToolchainError("the build broke", "fix it")
 
 
-def test_present_steps_are_skipped_missing_ones_made_and_failure_stops() -> None:
+def test_present_steps_are_skipped_missing_ones_made_and_failure_stops(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     made: list[str] = []
 
     def maker(name: str) -> Callable[[], str]:
@@ -27,7 +28,7 @@ def test_present_steps_are_skipped_missing_ones_made_and_failure_stops() -> None
 
         return make
 
-    out = io.StringIO()
+    caplog.set_level(logging.INFO, logger="drill")
     steps = [
         Step("engine", lambda: "dockerd 20.10", maker("engine")),
         Step("cli", lambda: None, maker("cli")),
@@ -35,9 +36,9 @@ def test_present_steps_are_skipped_missing_ones_made_and_failure_stops() -> None
         Step("image", lambda: None, maker("image")),
     ]
     with pytest.raises(ToolchainError, match="the build broke"):
-        run_steps(steps, Console(file=out, width=200))
+        run_steps(steps)
     assert made == ["cli"]
-    text = out.getvalue()
+    text = caplog.text
     assert "engine: present (dockerd 20.10)" in text
     assert "cli: made (built cli) in" in text
     assert "plugin: failed after" in text
