@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import docker
 import docker.errors
 
-from drill.engines import engine
+from drill.engines import ContainerHealth, engine
 from infra.topology import Topology
 
 
@@ -32,12 +32,10 @@ def check_stack(topology: Topology) -> list[Check]:
 
 def _container(client: docker.DockerClient, name: str) -> Check:
     try:
-        state = client.api.inspect_container(name)["State"]
+        found = ContainerHealth.of(name, client.containers.get(name))
     except docker.errors.NotFound:
-        return Check(f"container {name}", False, "missing")
-    health = state.get("Health", {}).get("Status", "no healthcheck")
-    ok = bool(state.get("Running")) and health in ("healthy", "no healthcheck")
-    return Check(f"container {name}", ok, f"{state.get('Status')}, {health}")
+        found = ContainerHealth.of(name, None)
+    return Check(f"container {name}", found.is_ready, str(found))
 
 
 def _http(subject: str, url: str) -> Check:

@@ -8,6 +8,8 @@ plan looks every second while it polls).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import docker
 import docker.errors
 from docker.models.containers import Container
@@ -28,3 +30,50 @@ def container_of(topology: Topology, info: ContainerInfo) -> Container | None:
         return engine(host).containers.get(info.name)
     except docker.errors.NotFound:
         return None
+
+
+@dataclass(frozen=True)
+class ContainerHealth:
+    """What Docker says of one container, as yes/no questions (as testinfra's modules ask them).
+
+    status is Docker's (created, running, paused, restarting, exited, dead) or
+    `missing`; health is its health check's (healthy, unhealthy, starting) or
+    "" when it has none.
+    """
+
+    name: str
+    status: str
+    health: str = ""
+
+    @staticmethod
+    def of(name: str, container: Container | None) -> ContainerHealth:
+        """The health of container (None: it does not exist), called name."""
+        if container is None:
+            return ContainerHealth(name, "missing")
+        state = container.attrs["State"]
+        return ContainerHealth(
+            name, str(state.get("Status", "")), str(state.get("Health", {}).get("Status", ""))
+        )
+
+    @property
+    def exists(self) -> bool:
+        """The engine knows the container."""
+        return self.status != "missing"
+
+    @property
+    def is_down(self) -> bool:
+        """It runs nothing: missing, never started, exited or dead (a paused one is not down)."""
+        return self.status in ("missing", "created", "exited", "dead")
+
+    @property
+    def is_healthy(self) -> bool:
+        """It runs and its health check says healthy."""
+        return self.status == "running" and self.health == "healthy"
+
+    @property
+    def is_ready(self) -> bool:
+        """It runs, and is healthy when it has a health check."""
+        return self.status == "running" and self.health in ("healthy", "")
+
+    def __str__(self) -> str:
+        return f"{self.status}, {self.health or 'no health check'}"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from docker.models.containers import Container
 
-from drill.engines import container_of
+from drill.engines import ContainerHealth, container_of
 from drill.errors import RecoveryError
 from drill.paths import StatePaths
 from drill.recovery.plan import PlanSpec
@@ -80,15 +80,9 @@ class Recovery:
         """The Docker container info names, on its room's host; None when it does not exist."""
         return container_of(self.topology, info)
 
-    def state(self, info: ContainerInfo) -> str:
-        """`healthy`, `running`, `unhealthy`, `starting`, `exited`... or `missing`."""
-        found = self.container(info)
-        if found is None:
-            return "missing"
-        state = found.attrs["State"]
-        if not state.get("Running"):
-            return str(state.get("Status", "stopped"))
-        return str(state.get("Health", {}).get("Status", "running"))
+    def health(self, info: ContainerInfo) -> ContainerHealth:
+        """What the engine of info's room says of its container."""
+        return ContainerHealth.of(info.name, self.container(info))
 
     def run(self, info: ContainerInfo, *argv: str, user: str = "root") -> tuple[int, str]:
         """Run argv in the container info names; return its exit code and output (-1 when it is down)."""

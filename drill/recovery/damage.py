@@ -49,7 +49,7 @@ def look(rec: Recovery, probe_timeout_s: float) -> tuple[Sighting, ...]:
         tried = False
         for service, tier, argv in probes:
             for info in rec.tier(service, tier):
-                if rec.state(info) in ("exited", "missing", "created", "dead"):
+                if rec.health(info).is_down:
                     continue
                 tried = True
                 code, output = rec.run(info, "timeout", f"{probe_timeout_s:g}", *argv)
@@ -73,7 +73,7 @@ def rooms_down(rec: Recovery) -> tuple[str, ...]:
     down = []
     for room in rec.topology.machine_rooms():
         held = [c for c in rec.topology.containers() if c.room == room.name]
-        if held and all(rec.state(c) in ("exited", "missing", "created", "dead") for c in held):
+        if held and all(rec.health(c).is_down for c in held):
             down.append(room.name)
     return tuple(down)
 

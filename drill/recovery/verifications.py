@@ -49,7 +49,7 @@ def dependents_stopped(rec: Recovery) -> Verdict:
         info.name
         for service, tier in DEPENDENTS
         for info in rec.tier(service, tier)
-        if rec.state(info) not in ("exited", "missing", "created")
+        if not rec.health(info).is_down
     ]
     return Verdict(not running, f"still running: {', '.join(running)}" if running else "all stopped")
 
@@ -64,9 +64,9 @@ def storage_answers(rec: Recovery) -> Verdict:
     """The array (promoted, taking writes) and the mail store of the spare room answer."""
     array, store = rec.storage("storage"), rec.storage("mail")
     promoted, answer = takes_writes(rec, array)
-    store_state = rec.state(store)
-    ok = promoted and store_state == "healthy"
-    return Verdict(ok, f"{array.name} takes writes: {answer}; {store.name} {store_state}")
+    store_health = rec.health(store)
+    ok = promoted and store_health.is_healthy
+    return Verdict(ok, f"{array.name} takes writes: {answer}; {store.name} {store_health}")
 
 
 def databases_restored(rec: Recovery) -> Verdict:
@@ -100,7 +100,7 @@ def mail_store_restored(rec: Recovery) -> Verdict:
     code, here = rec.run(store, "bash", "-c", "find /var/mail/*.* -mindepth 1 -maxdepth 1 -type d | wc -l")
     ok = code == 0 and bool(restored) and here.isdigit() and int(here) >= int(restored[-1])
     seen = restored[-1] if restored else "none"
-    return Verdict(ok and rec.state(store) == "healthy", f"{store.name}: {here} mailboxes, {seen} restored")
+    return Verdict(ok and rec.health(store).is_healthy, f"{store.name}: {here} mailboxes, {seen} restored")
 
 
 def services_healthy(rec: Recovery) -> Verdict:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from drill.engines import ContainerHealth
 from drill.errors import PlanError
 from drill.records.plan import Damage
 from drill.recovery import damage
@@ -67,8 +68,10 @@ class Run:
     def tier(self, service: str, tier: str) -> list[ContainerInfo]:
         return [APPS[(service, tier)]]
 
-    def state(self, info: ContainerInfo) -> str:
-        return "exited" if info.name in self.down else "healthy"
+    def health(self, info: ContainerInfo) -> ContainerHealth:
+        if info.name in self.down:
+            return ContainerHealth(info.name, "exited")
+        return ContainerHealth(info.name, "running", "healthy")
 
     def run(self, info: ContainerInfo, *argv: str) -> tuple[int, str]:
         assert argv[:2] == ("timeout", "1")
