@@ -60,7 +60,7 @@ class Appointments(pulumi.ComponentResource):
             ],
             ports=[docker.ContainerPortArgs(internal=APP_PORT, external=args.spec.port, ip=PUBLISH_IP)],
             uploads=secret_uploads(args.secrets),
-            healthcheck=healthcheck("python3", "/app/appointments.py", "--check"),
+            healthcheck=healthcheck("python3", "-m", "services.appointments.appointments", "--check"),
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,

@@ -79,7 +79,7 @@ class BackupVault(pulumi.ComponentResource):
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.link.name)],
             volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path="/vault")],
             uploads=secret_uploads(args.secrets),
-            healthcheck=healthcheck("python3", "/app/vault.py", "--check", start_period="45s"),
+            healthcheck=healthcheck("python3", "-m", "services.vault.vault", "--check", start_period="45s"),
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,

@@ -1,8 +1,10 @@
 """The service images the program deploys, built locally FROM the base image, keyed by content.
 
-An image is tagged with a hash of its build folder and of the base image,
-so an unchanged service is never rebuilt and a changed one gets a new tag,
-which Pulumi sees as a change of the containers that run it.
+An image is tagged with a hash of every file it may be built from (its own
+folder, services/common and the files at the top of services/, such as the
+package's __init__.py) and of the base image, so an unchanged service is
+never rebuilt and a changed one gets a new tag, which Pulumi sees as a change
+of the containers that run it.
 """
 
 from __future__ import annotations
@@ -24,18 +26,19 @@ log = logging.getLogger(__name__)
 
 # What every service image builds FROM; the toolchain makes it (drill/toolchain/base_image.py).
 BASE_IMAGE = "hospital-drp/base:bookworm"
-# Every image builds with services/ as its context, so that all can copy services/common/.
+# Every image builds with services/ as its context, so that all can copy services/common/ and the
+# package's own files; each image's folder is named as its field here (an importable package).
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
-IMAGE_FOLDERS = {
-    "intranet": "intranet",
-    "intranet_lb": "intranet-lb",
-    "postgres": "postgres",
-    "vault": "vault",
-    "appointments": "appointments",
-    "lab_gateway": "lab-gateway",
-    "lab_analyser": "lab-analyser",
-    "mailstore": "mailstore",
-    "mail_front": "mail-front",
+IMAGE_REPOSITORIES = {
+    "intranet": "hospital-drp/intranet",
+    "intranet_lb": "hospital-drp/intranet-lb",
+    "postgres": "hospital-drp/postgres",
+    "vault": "hospital-drp/vault",
+    "appointments": "hospital-drp/appointments",
+    "lab_gateway": "hospital-drp/lab-gateway",
+    "lab_analyser": "hospital-drp/lab-analyser",
+    "mailstore": "hospital-drp/mailstore",
+    "mail_front": "hospital-drp/mail-front",
 }
 
 
@@ -65,13 +68,19 @@ def image_id(name: str) -> str | None:
     return done.stdout.decode().strip() or None if done.returncode == 0 else None
 
 
-def content_tag(folders: list[Path], base_id: str) -> str:
-    """A short hash of every file under folders (names and bytes) and the base image id."""
+def build_inputs(folder: str, services: Path = SERVICES_DIR) -> list[Path]:
+    """Every file an image may be built from: its folder's, services/common's and services/'s own, sorted."""
+    trees = [services / folder, services / "common"]
+    files = [p for tree in trees for p in tree.rglob("*")] + list(services.iterdir())
+    return sorted(p for p in set(files) if p.is_file() and "__pycache__" not in p.parts)
+
+
+def content_tag(files: list[Path], root: Path, base_id: str) -> str:
+    """A short hash of files (their names under root and their bytes) and the base image id."""
     digest = hashlib.sha256(base_id.encode())
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -85,9 +94,9 @@ def build_service_images() -> ServiceImages:
         raise ToolchainError(f"the base image {BASE_IMAGE} is missing", "run `make bootstrap` to make it")
     client = docker_client(LOCAL_ENGINE, timeout_s=600)
     refs = {}
-    for field, folder_name in IMAGE_FOLDERS.items():
-        folder = SERVICES_DIR / folder_name
-        ref = f"hospital-drp/{folder_name}:{content_tag([folder, SERVICES_DIR / 'common'], base_id)}"
+    for field, repository in IMAGE_REPOSITORIES.items():
+        folder = SERVICES_DIR / field
+        ref = f"{repository}:{content_tag(build_inputs(field), SERVICES_DIR, base_id)}"
         refs[field] = ref
         if image_id(ref):
             continue

@@ -105,7 +105,9 @@ class Intranet(pulumi.ComponentResource):
                 docker.ContainerNetworksAdvancedArgs(name=self.network.name, aliases=[replica_alias(number)]),
             ],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=DATA_PATH)],
-            healthcheck=healthcheck("python3", "/app/intranet.py", "--check", "--port", str(APP_PORT)),
+            healthcheck=healthcheck(
+                "python3", "-m", "services.intranet.intranet", "--check", "--port", str(APP_PORT)
+            ),
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,

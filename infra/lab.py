@@ -101,7 +101,7 @@ class LabResults(pulumi.ComponentResource):
             ],
             volumes=[docker.ContainerVolumeArgs(volume_name=journal.name, container_path=JOURNAL_PATH)],
             uploads=secret_uploads(args.secrets),
-            healthcheck=healthcheck("python3", "/app/results_api.py"),
+            healthcheck=healthcheck("python3", "-m", "services.lab_gateway.results_api"),
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,

@@ -164,7 +164,9 @@ class Mail(pulumi.ComponentResource):
             ports=[docker.ContainerPortArgs(internal=SMTP_PORT, external=args.spec.smtp_port, ip=PUBLISH_IP)],
             volumes=[docker.ContainerVolumeArgs(volume_name=queue.name, container_path="/var/spool/postfix")],
             # Postfix, and the before-queue filter that copies each message to the vault.
-            healthcheck=healthcheck("bash", "-c", "postfix status && python3 /app/mail_copy.py --check"),
+            healthcheck=healthcheck(
+                "bash", "-c", "postfix status && python3 -m services.mail_front.mail_copy --check"
+            ),
             restart="unless-stopped",
             wait=True,
             wait_timeout=WAIT_TIMEOUT_S,

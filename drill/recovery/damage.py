@@ -21,8 +21,8 @@ POLL_S = 1.0
 # part of the storage layer -> (service, tier, command) of each dependent that can try it its own way
 PROBES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     "database": (
-        ("appointments", "app", ("python3", "/app/appointments.py", "--storage-check")),
-        ("lab", "app", ("python3", "/app/gateway.py", "--storage-check")),
+        ("appointments", "app", ("python3", "-m", "services.appointments.appointments", "--storage-check")),
+        ("lab", "app", ("python3", "-m", "services.lab_gateway.gateway", "--storage-check")),
     ),
     "mail store": (("mail", "app", ("lmtp-check",)),),
 }

@@ -9,7 +9,6 @@ intranet's balancers), moving on only when an address cannot be reached.
 
 from __future__ import annotations
 
-import datetime as dt
 import email.message
 import imaplib
 import json
@@ -21,9 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from services.common import mllp
+from services.common.ack import read_ack
+from services.common.oru import Observation, Order, oru_r01
+
 TIMEOUT_S = 5.0
 LOCAL_HOST = "127.0.0.1"
-MLLP_START, MLLP_END = b"\x0b", b"\x1c\x0d"
+# The one result the workload and the probes send: HL7 and MLLP are services.common's, as in the images.
+GLUCOSE = Observation("GLU", "Glucose", "5.4", "mmol/L")
 # Safe to send twice: a request to them that got no answer may go to the next address.
 IDEMPOTENT = frozenset({"GET", "HEAD"})
 
@@ -165,36 +169,22 @@ def imap_has(url: str, user: str, password: str, message_id: str) -> bool:
 
 
 def oru(control_id: str, order: str, patient: str, stat: bool) -> bytes:
-    """One HL7 v2.5 ORU^R01 with a glucose result, priority S or R in OBR-27."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
-    segments = [
-        f"MSH|^~\\&|WORKLOAD|BIOLOGY|LABGW|CHU|{now}||ORU^R01^ORU_R01|{control_id}|P|2.5",
-        f"PID|1||{patient}^^^CHU^MR||DOE^JANE",
-        f"OBR|1|{order}|{order}|GLU^Glucose^L|||{now}" + "|" * 20 + f"^^^^^{'S' if stat else 'R'}",
-        "OBX|1|NM|GLU^Glucose^L||5.4|mmol/L|||||F",
-    ]
-    return ("\r".join(segments) + "\r").encode()
+    """One HL7 v2.5 ORU^R01 with a glucose result, priority S or R in OBR-27 (as the analysers build them)."""
+    return oru_r01(Order("WORKLOAD", control_id, patient, order, stat), GLUCOSE).encode()
 
 
 def mllp_exchange(url: str, payload: bytes) -> tuple[str, str]:
-    """Send one framed message; return (MSA-1 code, MSA-3 text) of the ACK."""
+    """Send one framed message; return (MSA-1 code, MSA-3 text, unescaped) of the ACK."""
     try:
         sock = socket.create_connection(host_port(url), timeout=TIMEOUT_S)
     except OSError as exc:
         raise Unsent(str(exc)) from exc
     with sock:
         try:
-            sock.sendall(MLLP_START + payload + MLLP_END)
-            answer = b""
-            while not answer.endswith(MLLP_END):
-                chunk = sock.recv(65536)
-                if not chunk:
-                    raise Unanswered("the gateway closed the connection without an ACK")
-                answer += chunk
-        except OSError as exc:
+            answer = mllp.exchange(sock, payload)
+        except (OSError, mllp.FramingError) as exc:
             raise Unanswered(str(exc)) from exc
-    for segment in answer.strip(MLLP_START + MLLP_END).decode("utf-8", "replace").split("\r"):
-        if segment.startswith("MSA|"):
-            fields = segment.split("|")
-            return fields[1], fields[3] if len(fields) > 3 else ""
-    raise Unanswered("the answer holds no MSA segment")
+    ack = read_ack(answer)
+    if ack is None:
+        raise Unanswered("the answer holds no MSA segment")
+    return ack.code, ack.text

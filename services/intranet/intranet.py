@@ -3,6 +3,9 @@
 Each replica keeps its own copy of the data in SQLite under --data, seeded
 the same way on every replica, so that no replica depends on another room's
 storage. Standard library only: it runs on the bare base image plus python3.
+
+Run as `python3 -m services.intranet.intranet --data DIR --port PORT`
+(`--check`: the health check).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 STAFF = 7300
@@ -106,22 +110,27 @@ class Intranet:
         self.lock = threading.Lock()
 
     def rows(self, sql: str, args: tuple[object, ...] = ()) -> list[dict[str, object]]:
+        """The rows sql selects, as dicts by column name (one query at a time on the shared connection)."""
         with self.lock:
             cursor = self.db.execute(sql, args)
             names = [c[0] for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def health(self) -> dict[str, object]:
+        """This replica's name and how many staff its database holds."""
         count = self.rows("SELECT COUNT(*) AS n FROM staff")[0]["n"]
         return {"status": "ok", "replica": self.replica, "staff": count}
 
     def directory(self, query: str) -> list[dict[str, object]]:
+        """The first 20 staff whose name holds query."""
         return self.rows("SELECT * FROM staff WHERE name LIKE ? ORDER BY id LIMIT 20", (f"%{query}%",))
 
     def person(self, staff_id: int) -> list[dict[str, object]]:
+        """The staff member of that id ([] when there is none)."""
         return self.rows("SELECT * FROM staff WHERE id = ?", (staff_id,))
 
     def oncall(self, day: str) -> list[dict[str, object]]:
+        """Who is on call on day (YYYY-MM-DD), by department."""
         return self.rows(
             "SELECT o.day, o.department, s.id, s.name, s.phone FROM oncall o"
             " JOIN staff s ON s.id = o.staff_id WHERE o.day = ? ORDER BY o.department",
@@ -129,63 +138,80 @@ class Intranet:
         )
 
     def procedures(self) -> list[dict[str, object]]:
+        """Every procedure's id, title and department."""
         return self.rows("SELECT id, title, department FROM procedures ORDER BY id")
 
 
-def make_handler(app: Intranet) -> type[BaseHTTPRequestHandler]:
-    """Bind the request handler to one Intranet."""
+class Handler(BaseHTTPRequestHandler):
+    """The page, /health, /directory[/{id}], /oncall and /procedures of the Intranet it is bound to."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"
+    app: ClassVar[Intranet]
 
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            parts = [p for p in url.path.split("/") if p]
-            if parts == ["health"]:
-                self.reply(HTTPStatus.OK, app.health())
-            elif parts == ["directory"]:
-                self.reply(HTTPStatus.OK, app.directory(query.get("q", "")))
-            elif len(parts) == 2 and parts[0] == "directory" and parts[1].isdigit():
-                found = app.person(int(parts[1]))
-                self.reply(
-                    HTTPStatus.OK if found else HTTPStatus.NOT_FOUND,
-                    found[0] if found else {"error": "no such staff id"},
-                )
-            elif parts == ["oncall"]:
-                self.reply(HTTPStatus.OK, app.oncall(query.get("day", "2025-11-07")))
-            elif parts == ["procedures"]:
-                self.reply(HTTPStatus.OK, app.procedures())
-            elif not parts:
-                self.page()
-            else:
-                self.reply(HTTPStatus.NOT_FOUND, {"error": f"no page {url.path}"})
+    def do_GET(self) -> None:
+        """Route one GET."""
+        url = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        parts = [p for p in url.path.split("/") if p]
+        if parts == ["health"]:
+            self.reply(HTTPStatus.OK, self.app.health())
+        elif parts == ["directory"]:
+            self.reply(HTTPStatus.OK, self.app.directory(query.get("q", "")))
+        elif len(parts) == 2 and parts[0] == "directory" and parts[1].isdigit():
+            self.person(int(parts[1]))
+        elif parts == ["oncall"]:
+            self.reply(HTTPStatus.OK, self.app.oncall(query.get("day", "2025-11-07")))
+        elif parts == ["procedures"]:
+            self.reply(HTTPStatus.OK, self.app.procedures())
+        elif not parts:
+            self.page()
+        else:
+            self.reply(HTTPStatus.NOT_FOUND, {"error": f"no page {url.path}"})
 
-        def reply(self, status: HTTPStatus, body: object) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("X-Intranet-Replica", app.replica)
-            self.end_headers()
-            self.wfile.write(data)
+    def person(self, staff_id: int) -> None:
+        """One staff member, or 404."""
+        found = self.app.person(staff_id)
+        self.reply(
+            HTTPStatus.OK if found else HTTPStatus.NOT_FOUND,
+            found[0] if found else {"error": "no such staff id"},
+        )
 
-        def page(self) -> None:
-            data = (
-                "<!doctype html><title>Intranet</title><h1>CHU intranet</h1>"
-                f"<p>Replica {app.replica}. <a href=/directory?q=Martin>Directory</a>, "
-                "<a href=/oncall>on-call roster</a>, <a href=/procedures>procedures</a>.</p>"
-            ).encode()
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def reply(self, status: HTTPStatus, body: object) -> None:
+        """Send body as JSON, naming the replica that answered."""
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Intranet-Replica", self.app.replica)
+        self.end_headers()
+        self.wfile.write(data)
 
-        def log_message(self, format: str, *args: object) -> None:
-            return
+    def page(self) -> None:
+        """The home page, with links to the rest."""
+        data = (
+            "<!doctype html><title>Intranet</title><h1>CHU intranet</h1>"
+            f"<p>Replica {self.app.replica}. <a href=/directory?q=Martin>Directory</a>, "
+            "<a href=/oncall>on-call roster</a>, <a href=/procedures>procedures</a>.</p>"
+        ).encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-    return Handler
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: HAProxy's health checks would fill the log."""
+        return
+
+
+def make_handler(app: Intranet) -> type[Handler]:
+    """The request handler bound to one Intranet."""
+
+    class Bound(Handler):
+        """Handler, answering from app."""
+
+    Bound.app = app
+    return Bound
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -195,6 +221,7 @@ class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request: object, client_address: object) -> None:
+        """Report errors other than a client that went away."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
@@ -209,6 +236,7 @@ def check(port: int) -> int:
 
 
 def main() -> int:
+    """Serve the replica (or run the health check); return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path("/var/lib/intranet"))
     parser.add_argument("--port", type=int, default=8000)

@@ -18,6 +18,8 @@ it held for the old one moves to /vault/previous/ and it starts afresh: a new
 base backup, then streaming from the new primary's slot. Resuming an old WAL
 stream against a new primary would fail ("requested WAL segment ... has
 already been removed") or, worse, mix two histories.
+
+Run as `python3 -m services.vault.vault` (`--check`: the health check).
 """
 
 from __future__ import annotations
@@ -160,10 +162,11 @@ def follow_primary(host: str, system_id: str) -> None:
 
 
 def main() -> int:
+    """Export, stream and back up forever (or run the health check); return the exit code."""
     if "--check" in sys.argv:
         return check()
     # The export first: a restore must reach what the vault holds while its primary is dead.
-    subprocess.Popen([sys.executable, "/app/vault-export.py", str(VAULT), EXPORT_PORT])
+    subprocess.Popen([sys.executable, "-m", "services.common.vault_export", str(VAULT), EXPORT_PORT])
     follow_primary(os.environ["PRIMARY_HOST"], system_identifier())
     interval = int(os.environ.get("BASE_BACKUP_INTERVAL_S", "600"))
     receiver, since = start_receiver(), time.monotonic()

@@ -33,7 +33,7 @@ def test_replica_runs_python_as_intranet_user_listening_on_8000(deployed: Deploy
     for room in ("nord-2", "bellevue"):
         host = replica_host(deployed, room)
         assert host.package("python3").is_installed
-        # (a health check, `intranet.py --check`, may be running beside the server)
+        # (a health check, `services.intranet.intranet --check`, may be running beside the server)
         [process] = [p for p in host.process.filter(comm="python3") if "--check" not in p.args]
         assert process.user == "intranet"
         assert host.socket("tcp://0.0.0.0:8000").is_listening

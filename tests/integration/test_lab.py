@@ -211,7 +211,7 @@ def test_gateway_and_analysers_run_unprivileged_and_keep_sending(deployed: Deplo
     lab = deployed.topology.service("lab")
     gateway = next(c.name for c in lab.containers if c.tier == "app")
     host = testinfra.get_host(f"docker://{gateway}")
-    servers = [p for p in host.process.filter(comm="python3") if "gateway.py" in p.args]
+    servers = [p for p in host.process.filter(comm="python3") if "services.lab_gateway.gateway" in p.args]
     assert len(servers) == 1 and servers[0].user == "labgw"
     assert host.socket("tcp://0.0.0.0:2575").is_listening
     assert host.file("/var/lib/lab-gateway/journal.jsonl").user == "labgw"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import subprocess
@@ -14,25 +13,13 @@ import urllib.request
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from drill.paths import PROJECT_ROOT
+from services.common import vault_export as EXPORT
+from services.common import vault_fetch as FETCH
 
-
-def load(name: str) -> ModuleType:
-    path = PROJECT_ROOT / "services" / "common" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-EXPORT = load("vault-export")
-FETCH = load("vault-fetch")
 LABEL = "START WAL LOCATION: 0/3000028 (file 000000010000000000000003)\nCHECKPOINT LOCATION: 0/3000060\n"
 
 
@@ -127,11 +114,16 @@ def test_the_restore_set_names_the_newest_complete_backup_and_the_wal_it_needs(v
             "000000020000000000000004.partial",
         ],
     }
-    script = PROJECT_ROOT / "services" / "common" / "vault-export.py"
-    printed = subprocess.run(
-        [sys.executable, str(script), "--restore-set", str(root)], capture_output=True, check=True
-    )
-    assert json.loads(printed.stdout) == served  # what the benchmark reads in the vault's container
+    script = PROJECT_ROOT / "services" / "common" / "vault_export.py"
+    for argv in ([str(script)], ["-m", "services.common.vault_export"]):
+        printed = subprocess.run(
+            [sys.executable, *argv, "--restore-set", str(root)],
+            capture_output=True,
+            check=True,
+            cwd=PROJECT_ROOT,
+        )
+        # What the benchmark reads in the vault container (the script) and what the vault runs (the module).
+        assert json.loads(printed.stdout) == served
 
 
 def test_a_vault_without_a_complete_base_backup_is_refused_by_name(vault: str, tmp_path: Path) -> None:

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Fetch what a restore needs from a vault's HTTP export (vault-export.py) into a local folder.
+"""Fetch what a restore needs from a vault's HTTP export (vault_export.py) into a local folder.
 
 usage:
-  vault-fetch.py postgres URL DEST   the newest complete base backup into DEST/base/<name>/
-                                     and every WAL file it needs (the export's restore
-                                     set: from the segment its backup_label starts at)
-                                     into DEST/wal/
-  vault-fetch.py tree URL DIR DEST   the folder DIR of the export into DEST
+  vault-fetch postgres URL DEST   the newest complete base backup into DEST/base/<name>/
+                                  and every WAL file it needs (the export's restore
+                                  set: from the segment its backup_label starts at)
+                                  into DEST/wal/
+  vault-fetch tree URL DIR DEST   the folder DIR of the export into DEST
 Exits 1 with one line on stderr when the vault does not answer or holds nothing.
+
+Standard library only, and importing nothing of ours: the storage array's
+and the mail store's images install it as the script /usr/local/bin/vault-fetch.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ def fetch_postgres(url: str, dest: Path) -> str:
 
 
 def main() -> int:
+    """Fetch as the command line says; return the exit code (1 with one line on stderr on failure)."""
     try:
         if sys.argv[1] == "postgres":
             name = fetch_postgres(sys.argv[2].rstrip("/"), Path(sys.argv[3]))

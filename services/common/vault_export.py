@@ -14,8 +14,12 @@ What a restore in another room needs and nothing more:
                     restore from it reads (none older than the start)
 Paths are relative to the exported root and may not leave it.
 
-usage: vault-export.py ROOT PORT
-       vault-export.py --restore-set ROOT   print the restore set and exit
+usage: vault-export ROOT PORT
+       vault-export --restore-set ROOT   print the restore set and exit
+
+Standard library only, and importing nothing of ours: the vault runs it as
+`python3 -m services.common.vault_export`, the mail vault's copy as the
+script /usr/local/bin/vault-export.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class Export(BaseHTTPRequestHandler):
     root = Path("/")
 
     def do_GET(self) -> None:
+        """Answer /restore-set, /list/<dir> or /tar/<dir>; 404 for anything else or outside the root."""
         path, _, query = self.path.partition("?")
         if path == "/restore-set":
             self.send_json(restore_set(self.root))
@@ -90,6 +95,7 @@ class Export(BaseHTTPRequestHandler):
                     tar.add(entry, arcname=entry.name)
 
     def send_json(self, value: object) -> None:
+        """Send value as JSON."""
         body = json.dumps(value).encode()
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "application/json")
@@ -103,10 +109,12 @@ class Export(BaseHTTPRequestHandler):
         return target if target == self.root or self.root in target.parents else None
 
     def log_message(self, format: str, *args: object) -> None:
+        """Log each request to stderr, named as the export's."""
         sys.stderr.write(f"vault-export: {format % args}\n")
 
 
 def main() -> int:
+    """Serve ROOT on PORT forever, or print ROOT's restore set; return the exit code."""
     if sys.argv[1] == "--restore-set":
         print(json.dumps(restore_set(Path(sys.argv[2]))))
         return 0

@@ -12,7 +12,8 @@ through the smtpd that also copies it to the vault later (recipient_bcc_maps):
 mail is still accepted, and reaches the vault once it is back.
 
 aiosmtpd (Debian's python3-aiosmtpd) speaks the SMTP server side; smtplib the
-LMTP and SMTP client sides.
+LMTP and SMTP client sides. Run as `python3 -m services.mail_front.mail_copy`
+(`--check`: the health check).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ class CopyThenQueue:
             with smtplib.SMTP(*queue, timeout=TIMEOUT_S) as smtp:
                 smtp.sendmail(envelope.mail_from or "", envelope.rcpt_tos, envelope.original_content or b"")
         except smtplib.SMTPResponseException as exc:
-            return f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+            error = exc.smtp_error
+            return f"{exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
         except (smtplib.SMTPException, OSError) as exc:
             return f"451 4.3.0 the queue did not take the message ({exc}): try again"
         copied = f"not in the vault yet ({not_copied})" if not_copied else "in the vault's copy"
@@ -88,6 +90,7 @@ def check() -> int:
 
 
 def main() -> int:
+    """Run the filter forever (or the health check); return the exit code."""
     if "--check" in sys.argv:
         return check()
     domain = os.environ.get("MAIL_DOMAIN", "chu.test").lower()

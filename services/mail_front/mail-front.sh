@@ -63,7 +63,7 @@ if [ -n "${MAIL_VAULT_HOST:-}" ]; then
   postconf -P "127.0.0.1:10026/inet/receive_override_options=no_address_mappings"
   postconf -P "smtp/inet/smtpd_proxy_filter=127.0.0.1:10025" "smtp/inet/smtpd_proxy_options=speed_adjust"
   setpriv --reuid=mailcopy --regid=mailcopy --init-groups --inh-caps=-all --bounding-set=-all -- \
-    python3 /app/mail_copy.py &
+    python3 -m services.mail_front.mail_copy &
 fi
 # No chroot in a container: the daemons use the container's own resolver.
 postconf -F '*/*/chroot = n'

@@ -1,0 +1,1 @@
+"""Appointment booking for the medical secretariats (the hospital-drp/appointments image)."""

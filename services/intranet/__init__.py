@@ -1,0 +1,1 @@
+"""The hospital intranet (the hospital-drp/intranet image)."""

@@ -1,0 +1,1 @@
+"""A biology platform's analyser chain (the hospital-drp/lab-analyser image)."""

@@ -1,0 +1,144 @@
+"""The clinicians' results API and the gateway's health, over HTTP on port 8000.
+
+/health tells "receiving" (analysers get ACKs) apart from "delivering"
+(results reach the database); it answers 200 while receiving, since the
+gateway does its main job even when its storage is away. /results answers
+by patient or by order, from the database.
+
+Run as `python3 -m services.lab_gateway.results_api`: the Docker health check.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar, Protocol
+from urllib.parse import parse_qs, urlparse
+
+import psycopg2
+import psycopg2.extensions
+
+API_PORT = 8000
+_SELECT = (
+    "SELECT control_id, patient, order_id, priority, observations,"
+    " extract(epoch FROM received_at), extract(epoch FROM delivered_at) FROM results"
+)
+QUERIES = {
+    "patient": _SELECT + " WHERE patient = %s ORDER BY delivered_at",
+    "order": _SELECT + " WHERE order_id = %s ORDER BY delivered_at",
+}
+COLUMNS = ("control_id", "patient", "order_id", "priority", "observations", "received_at", "delivered_at")
+
+
+class Health(Protocol):
+    """What the API needs of the journal: its health."""
+
+    def health(self) -> dict[str, object]:
+        """receiving, delivering and the journal's counts."""
+        ...
+
+
+Connect = Callable[[], psycopg2.extensions.connection]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the API's answers come from: the journal (health) and the results database."""
+
+    journal: Health
+    connect: Connect
+
+
+class ResultsHandler(BaseHTTPRequestHandler):
+    """GET /health and GET /results?patient=ID or ?order=ID, as JSON."""
+
+    protocol_version = "HTTP/1.1"
+    source: ClassVar[Source]
+
+    def do_GET(self) -> None:
+        """Route one GET."""
+        url = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path == "/health":
+            health = self.source.journal.health()
+            self.reply(HTTPStatus.OK if health["receiving"] else HTTPStatus.SERVICE_UNAVAILABLE, health)
+        elif url.path == "/results" and ("patient" in query or "order" in query):
+            self.results(query)
+        elif url.path == "/results":
+            self.reply(
+                HTTPStatus.BAD_REQUEST, {"error": "ask by patient or by order: ?patient=ID or ?order=ID"}
+            )
+        else:
+            self.reply(HTTPStatus.NOT_FOUND, {"error": f"no resource {url.path}"})
+
+    def results(self, query: dict[str, str]) -> None:
+        """Answer the results of one patient or one order, oldest delivery first; 503 without the database."""
+        key = "patient" if "patient" in query else "order"
+        try:
+            rows = fetch(self.source.connect, QUERIES[key], query[key])
+        except psycopg2.Error as exc:
+            first = str(exc).strip().splitlines()[:1]
+            self.reply(
+                HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"the results database is unavailable: {first}"}
+            )
+            return
+        self.reply(HTTPStatus.OK, rows)
+
+    def reply(self, status: HTTPStatus, body: object) -> None:
+        """Send body as JSON with status."""
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the gateway logs what matters itself."""
+        return
+
+
+def fetch(connect: Connect, sql: str, value: str) -> list[dict[str, object]]:
+    """The rows sql selects for value, as JSON objects (times as Unix seconds); raises psycopg2.Error."""
+    conn = connect()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, (value,))
+            rows = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        conn.close()
+    for row in rows:
+        row["received_at"] = float(str(row["received_at"]))
+        row["delivered_at"] = float(str(row["delivered_at"]))
+    return rows
+
+
+def serve_api(journal: Health, connect: Connect, port: int = API_PORT) -> None:
+    """Serve the API forever on port, answering from journal and the database connect reaches."""
+
+    class Bound(ResultsHandler):
+        """ResultsHandler, answering from journal and connect."""
+
+        source = Source(journal, connect)
+
+    server = ThreadingHTTPServer(("0.0.0.0", port), Bound)  # noqa: S104 - inside its container
+    server.daemon_threads = True
+    server.serve_forever()
+
+
+def check() -> int:
+    """Docker health check: healthy (0) while the gateway is receiving."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{API_PORT}/health", timeout=2) as answer:
+            return 0 if answer.status == 200 else 1
+    except OSError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(check())
