@@ -202,7 +202,9 @@ def _timed_restore(
 
 def _needed(vault: Container, backup: str) -> str:
     """The vault's files a restore reads, as its export names them (the restore set)."""
-    wanted = json.loads(_sh(vault, "PYTHONPATH=/app python3 -m services.common.vault_export --restore-set /vault"))
+    wanted = json.loads(
+        _sh(vault, "PYTHONPATH=/app python3 -m services.common.vault_export --restore-set /vault")
+    )
     if wanted["base"] != backup:
         raise BenchError(
             f"the vault's newest base backup is {wanted['base']}, not {backup}", f"docker logs {vault.name}"

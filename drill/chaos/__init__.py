@@ -1,4 +1,4 @@
-"""The testbed's Chaos Toolkit extension: faults (actions, each with its removal) and probes.
+"""The testbed's Chaos Toolkit extension: faults (actions, each with its removal), probes and tries.
 
 Activities are plain functions with primitive keyword arguments, exported
 through each module's `__all__`. Discovery is generated from ACTIVITY_MODULES,
@@ -23,6 +23,7 @@ ACTIVITY_MODULES: dict[str, str] = {
     "drill.chaos.vault_loss": "action",
     "drill.chaos.recovery": "action",
     "drill.chaos.probes": "probe",
+    "drill.chaos.tries": "probe",  # probes that write one record of their own (see the module)
     "drill.chaos.latency": "probe",
     "drill.chaos.steady": "probe",
 }

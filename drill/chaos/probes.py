@@ -6,14 +6,11 @@ raises because a service is down, since being down is what they measure.
 
 from __future__ import annotations
 
-import datetime as dt
-import smtplib
 import time
-import uuid
 
 from drill.workload import clients
 
-__all__ = ["booking_answer", "http_answers", "lab_ack", "smtp_accepts"]
+__all__ = ["http_answers"]
 
 
 def http_answers(url: str, requests: int = 20, fallback_urls: str = "") -> dict[str, float]:
@@ -42,42 +39,3 @@ def http_answers(url: str, requests: int = 20, fallback_urls: str = "") -> dict[
         "failovers": float(failovers),
         "slowest_s": round(slowest, 3),
     }
-
-
-def booking_answer(url: str) -> dict[str, object]:
-    """Try one booking (its own far-future slot and ref); return its HTTP status, outcome and seconds."""
-    token = uuid.uuid4()
-    ref = f"probe-{token.hex[:12]}"
-    # A slot of its own: a random minute of a random far-future day.
-    day = dt.date(2100, 1, 1) + dt.timedelta(days=token.int % 36500)
-    slot = f"{token.int // 36500 % 24:02d}:{token.int // 876000 % 60:02d}"
-    body = {"patient": "Probe", "clinic": "radiology", "day": day.isoformat(), "slot": slot, "ref": ref}
-    started = time.monotonic()
-    try:
-        status, answer = clients.http_json("POST", f"{url}/api/appointments", body)
-    except (clients.Unsent, clients.Unanswered) as exc:
-        return {"status": 0, "outcome": f"no answer: {exc}", "seconds": time.monotonic() - started}
-    outcome = answer.get("outcome", "done") if isinstance(answer, dict) else "done"
-    return {"status": status, "outcome": outcome, "seconds": round(time.monotonic() - started, 3)}
-
-
-def smtp_accepts(smtp_url: str, to: str) -> bool:
-    """Whether the mail front end accepts one message for `to` (250 after DATA), sent from its domain."""
-    domain = to.rpartition("@")[2]
-    try:
-        clients.smtp_send(smtp_url, f"probe@{domain}", to, f"<probe-{uuid.uuid4()}@{domain}>", "probe")
-    except (smtplib.SMTPException, clients.Unsent, clients.Unanswered):
-        return False
-    return True
-
-
-def lab_ack(mllp_url: str, stat: bool = False) -> str:
-    """Send one result over MLLP; return the ACK code (AA, AE, AR) or "" when none came."""
-    ident = uuid.uuid4().hex[:12]
-    try:
-        code, _ = clients.mllp_exchange(
-            mllp_url, clients.oru(f"probe-{ident}", f"probe-o-{ident}", "P00001", stat)
-        )
-    except (clients.Unsent, clients.Unanswered):
-        return ""
-    return code

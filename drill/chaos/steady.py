@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drill.chaos.probes import booking_answer, http_answers
+from drill.chaos.probes import http_answers
+from drill.chaos.tries import booking_answer
 
 __all__ = ["booking_status", "failed_requests"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from drill.chaos import probes, room_loss, san_cut, san_throttle, storage_kill, vault_loss
+from drill.chaos import probes, room_loss, san_cut, san_throttle, storage_kill, tries, vault_loss
 from tests.integration.conftest import STACK, Deployed
 from tests.integration.engine import client, wait_healthy
 
@@ -34,10 +34,10 @@ def test_storage_killed_intranet_holds_smtp_queues_lab_acks_bookings_fail_fast(
     killed = storage_kill.kill_storage("nord-1", STACK)
     try:
         assert sorted(killed) == sorted(c.name for c in deployed.topology.containers() if c.tier == "storage")
-        booking = probes.booking_answer(url(deployed, "appointments"))
+        booking = tries.booking_answer(url(deployed, "appointments"))
         assert booking["status"] == 503 and float(str(booking["seconds"])) < 2.5
-        assert probes.smtp_accepts(url(deployed, "mail", "smtp"), deployed.topology.mail.mailbox(1))
-        assert probes.lab_ack(url(deployed, "lab", "mllp"), stat=True) == "AA"
+        assert tries.smtp_accepts(url(deployed, "mail", "smtp"), deployed.topology.mail.mailbox(1))
+        assert tries.lab_ack(url(deployed, "lab", "mllp"), stat=True) == "AA"
         assert probes.http_answers(f"{url(deployed, 'intranet')}/health", requests=20)["failed"] == 0
     finally:
         assert sorted(storage_kill.restart_storage("nord-1", STACK)) == sorted(killed)
@@ -49,12 +49,12 @@ def test_san_cut_makes_bookings_fail_fast_and_mending_brings_them_back(
     cut = san_cut.cut_san("nord-1", STACK, san(deployed, "nord-1"))
     try:
         assert cut
-        booking = probes.booking_answer(url(deployed, "appointments"))
+        booking = tries.booking_answer(url(deployed, "appointments"))
         assert booking["status"] == 503 and float(str(booking["seconds"])) < 2.5
     finally:
         assert sorted(san_cut.mend_san("nord-1", STACK, san(deployed, "nord-1"))) == sorted(cut)
     deadline = time.monotonic() + 30
-    while probes.booking_answer(url(deployed, "appointments"))["status"] != 201:
+    while tries.booking_answer(url(deployed, "appointments"))["status"] != 201:
         assert time.monotonic() < deadline, "bookings did not come back after the SAN was mended"
         time.sleep(1)
 
@@ -82,7 +82,7 @@ def test_vault_away_makes_booking_outcomes_unknown(deployed: Deployed, healthy_a
     stopped = vault_loss.stop_vault("bellevue", STACK)
     try:
         assert len(stopped) == 2  # the WAL vault and the mail copy
-        booking = probes.booking_answer(url(deployed, "appointments"))
+        booking = tries.booking_answer(url(deployed, "appointments"))
         assert booking["status"] == 503 and booking["outcome"] == "unknown"
     finally:
         assert sorted(vault_loss.start_vault("bellevue", STACK)) == sorted(stopped)
