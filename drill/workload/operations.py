@@ -19,17 +19,7 @@ from drill.workload import clients
 from drill.workload.clients import Unanswered, Unsent
 from drill.workload.ledger import Ledger, Status
 from infra.topology import MailInfo, Topology
-
-CLINICS = (
-    "cardiology",
-    "biology",
-    "radiology",
-    "paediatrics",
-    "surgery",
-    "oncology",
-    "neurology",
-    "maternity",
-)
+from services.appointments.booking import CLINICS  # the clinics the app takes, from its own rules
 
 
 @dataclass(frozen=True)
