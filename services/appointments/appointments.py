@@ -16,15 +16,12 @@ services.appointments.appointments` (`--check`: the health check;
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -32,6 +29,7 @@ from services.appointments.api import Answer, cancel, create, create_schema, hea
 from services.appointments.booking import BadRequest
 from services.appointments.page import page
 from services.appointments.store import Conflict, OutcomeUnknown, Unavailable, run
+from services.common.http_service import JsonHandler, QuietServer, http_check
 
 PORT = 8000
 MAX_BODY = 16 * 1024
@@ -39,7 +37,7 @@ ID_PATH = re.compile(r"^/api/appointments/(\d{1,18})$")
 OPENAPI = Path(__file__).with_name("openapi.json")
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     """The page, /openapi.json, /health and /api/appointments[/{id}]."""
 
     protocol_version = "HTTP/1.1"
@@ -99,19 +97,7 @@ class Handler(BaseHTTPRequestHandler):
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 {"error": f"the appointments database is unavailable: {exc}", "outcome": "not done"},
             )
-        self.send(status, json.dumps(body).encode(), "application/json")
-
-    def send(self, status: HTTPStatus, data: bytes, content_type: str) -> None:
-        """Send data with status and content type."""
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: every answer says what happened."""
-        return
+        self.reply(status, body)
 
 
 def not_found(path: str) -> Answer:
@@ -119,24 +105,9 @@ def not_found(path: str) -> Answer:
     return HTTPStatus.NOT_FOUND, {"error": f"no resource {path}"}
 
 
-class QuietServer(ThreadingHTTPServer):
-    """A server that does not print a traceback when a client hangs up early."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Report errors other than a client that went away."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
 def check() -> int:
     """Health check for Docker: the server answers (even 503: it is up, its database may not be)."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/openapi.json", timeout=2) as answer:
-            return 0 if answer.status == 200 else 1
-    except OSError:
-        return 1
+    return http_check(f"http://127.0.0.1:{PORT}/openapi.json")
 
 
 def storage_check() -> int:

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
 import sqlite3
 import sys
 import threading
-import urllib.request
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
+
+from services.common.http_service import JsonHandler, QuietServer, http_check
 
 STAFF = 7300
 SEED = 20251107
@@ -142,7 +141,7 @@ class Intranet:
         return self.rows("SELECT id, title, department FROM procedures ORDER BY id")
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     """The page, /health, /directory[/{id}], /oncall and /procedures of the Intranet it is bound to."""
 
     protocol_version = "HTTP/1.1"
@@ -176,15 +175,9 @@ class Handler(BaseHTTPRequestHandler):
             found[0] if found else {"error": "no such staff id"},
         )
 
-    def reply(self, status: HTTPStatus, body: object) -> None:
-        """Send body as JSON, naming the replica that answered."""
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("X-Intranet-Replica", self.app.replica)
-        self.end_headers()
-        self.wfile.write(data)
+    def headers_to_add(self) -> dict[str, str]:
+        """Every JSON answer names the replica that gave it."""
+        return {"X-Intranet-Replica": self.app.replica}
 
     def page(self) -> None:
         """The home page, with links to the rest."""
@@ -193,15 +186,7 @@ class Handler(BaseHTTPRequestHandler):
             f"<p>Replica {self.app.replica}. <a href=/directory?q=Martin>Directory</a>, "
             "<a href=/oncall>on-call roster</a>, <a href=/procedures>procedures</a>.</p>"
         ).encode()
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: HAProxy's health checks would fill the log."""
-        return
+        self.send_page(data)
 
 
 def make_handler(app: Intranet) -> type[Handler]:
@@ -214,25 +199,9 @@ def make_handler(app: Intranet) -> type[Handler]:
     return Bound
 
 
-class QuietServer(ThreadingHTTPServer):
-    """A server that does not print a traceback when a client hangs up early,
-    as HAProxy's health checks do once they have read the status line."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Report errors other than a client that went away."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
 def check(port: int) -> int:
     """Health check for Docker: exit 0 when /health answers 200."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:
-            return 0 if answer.status == 200 else 1
-    except OSError:
-        return 1
+    return http_check(f"http://127.0.0.1:{port}/health")
 
 
 def main() -> int:

@@ -10,18 +10,17 @@ Run as `python3 -m services.lab_gateway.results_api`: the Docker health check.
 
 from __future__ import annotations
 
-import json
 import sys
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar, Protocol
 from urllib.parse import parse_qs, urlparse
 
 import psycopg2
 import psycopg2.extensions
+
+from services.common.http_service import JsonHandler, QuietServer, http_check
 
 API_PORT = 8000
 _SELECT = (
@@ -54,7 +53,7 @@ class Source:
     connect: Connect
 
 
-class ResultsHandler(BaseHTTPRequestHandler):
+class ResultsHandler(JsonHandler):
     """GET /health and GET /results?patient=ID or ?order=ID, as JSON."""
 
     protocol_version = "HTTP/1.1"
@@ -89,19 +88,6 @@ class ResultsHandler(BaseHTTPRequestHandler):
             return
         self.reply(HTTPStatus.OK, rows)
 
-    def reply(self, status: HTTPStatus, body: object) -> None:
-        """Send body as JSON with status."""
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the gateway logs what matters itself."""
-        return
-
 
 def fetch(connect: Connect, sql: str, value: str) -> list[dict[str, object]]:
     """The rows sql selects for value, as JSON objects (times as Unix seconds); raises psycopg2.Error."""
@@ -126,18 +112,12 @@ def serve_api(journal: Health, connect: Connect, port: int = API_PORT) -> None:
 
         source = Source(journal, connect)
 
-    server = ThreadingHTTPServer(("0.0.0.0", port), Bound)  # noqa: S104 - inside its container
-    server.daemon_threads = True
-    server.serve_forever()
+    QuietServer(("0.0.0.0", port), Bound).serve_forever()  # noqa: S104 - inside its container
 
 
 def check() -> int:
     """Docker health check: healthy (0) while the gateway is receiving."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{API_PORT}/health", timeout=2) as answer:
-            return 0 if answer.status == 200 else 1
-    except OSError:
-        return 1
+    return http_check(f"http://127.0.0.1:{API_PORT}/health")
 
 
 if __name__ == "__main__":

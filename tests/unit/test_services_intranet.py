@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from services.intranet.intranet import DEPARTMENTS, STAFF, Intranet, QuietServer, make_handler, open_database
+from services.common.http_service import QuietServer
+from services.intranet.intranet import DEPARTMENTS, STAFF, Intranet, make_handler, open_database
 
 
 @pytest.fixture(scope="module")
