@@ -16,25 +16,26 @@ services.appointments.appointments` (`--check`: the health check;
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import threading
 import time
 from collections.abc import Callable
 from http import HTTPStatus
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from services.appointments.api import Answer, cancel, create, create_schema, health, listing, one
 from services.appointments.booking import BadRequest
+from services.appointments.openapi import document
 from services.appointments.page import page
-from services.appointments.store import Conflict, OutcomeUnknown, Unavailable, run
+from services.appointments.store import DEADLINE_S, Conflict, OutcomeUnknown, Unavailable, run
 from services.common.http_service import JsonHandler, QuietServer, http_check
 
 PORT = 8000
 MAX_BODY = 16 * 1024
 ID_PATH = re.compile(r"^/api/appointments/(\d{1,18})$")
-OPENAPI = Path(__file__).with_name("openapi.json")
+OPENAPI = json.dumps(document(DEADLINE_S)).encode()
 
 
 class Handler(JsonHandler):
@@ -51,7 +52,7 @@ class Handler(JsonHandler):
         if url.path == "/":
             self.send(HTTPStatus.OK, page(query).encode(), "text/html; charset=utf-8")
         elif url.path == "/openapi.json":
-            self.send(HTTPStatus.OK, OPENAPI.read_bytes(), "application/json")
+            self.send(HTTPStatus.OK, OPENAPI, "application/json")
         elif url.path == "/health":
             self.answer(health)
         elif match:

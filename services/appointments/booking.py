@@ -3,7 +3,7 @@
 A request body is a JSON object with patient, clinic, day and slot (all
 strings) and an optional ref; any other field is refused. Each rule refuses
 with a BadRequest whose text the API answers as it is (HTTP 400). The
-patterns are openapi.json's and match whole values: a slot "09:15\n" is no
+patterns are served in the API's OpenAPI document (openapi.py) and match whole values: a slot "09:15\n" is no
 slot (with `re.match`, `$` let it through, a second booking of 09:15).
 """
 
