@@ -99,25 +99,37 @@ def _service(
             "retries": int(check["retries"]),
             "start_period": check["startPeriod"],
         }
-    files: dict[str, Any] = {}
-    for upload in container.get("uploads", []):
-        key = f"{name}{upload['file'].replace('/', '-')}"
-        files[key] = {"content": upload["content"]}
-        target = {"source": key, "target": upload["file"]}
-        if "permissions" in upload:
-            target["mode"] = int(upload["permissions"], 8)
-        service.setdefault("configs", []).append(target)
-    mentioned = " ".join([*container.get("envs", []), *(u["content"] for u in container.get("uploads", []))])
-    named = {
-        other for other in names - {name} if re.search(rf"(?<![\w-]){re.escape(other)}(?![\w-])", mentioned)
-    }
-    needs = sorted(named | waits)
+    files = _configs(container, service)
+    needs = sorted(_mentioned(container, names) | waits)
     if needs:
         service["depends_on"] = {
             other: {"condition": "service_healthy" if other in checked else "service_started"}
             for other in needs
         }
     return service, files
+
+
+def _configs(container: dict[str, Any], service: dict[str, Any]) -> dict[str, Any]:
+    """The container's uploaded files as compose configs (added to service); the configs' contents."""
+    files: dict[str, Any] = {}
+    for upload in container.get("uploads", []):
+        key = f"{container['name']}{upload['file'].replace('/', '-')}"
+        files[key] = {"content": upload["content"]}
+        target = {"source": key, "target": upload["file"]}
+        if "permissions" in upload:
+            target["mode"] = int(upload["permissions"], 8)
+        service.setdefault("configs", []).append(target)
+    return files
+
+
+def _mentioned(container: dict[str, Any], names: set[str]) -> set[str]:
+    """The other containers this one names in its environment or files: what it needs up first."""
+    mentioned = " ".join([*container.get("envs", []), *(u["content"] for u in container.get("uploads", []))])
+    return {
+        other
+        for other in names - {container["name"]}
+        if re.search(rf"(?<![\w-]){re.escape(other)}(?![\w-])", mentioned)
+    }
 
 
 def _named(declared: Iterable[Declared], with_internal: bool) -> dict[str, Any]:
