@@ -37,11 +37,7 @@ def clear_interrupted(
     Returns what was cleared and the stack's deployment (its state) as it
     stands afterwards, read once here for the deploy that follows.
     """
-    cleared = []
-    for lock in stale_locks(paths.backend, project, spec.stack):
-        lock.unlink()
-        lock.with_name(lock.name + ".attrs").unlink(missing_ok=True)
-        cleared.append(f"stale lock {lock.name}")
+    cleared = [f"stale lock {name}" for name in remove_stale_locks(paths.backend, project, spec.stack)]
     deployment = handle.export_stack().deployment or {}
     pending = deployment.get("pending_operations") or []
     if pending:
@@ -63,6 +59,16 @@ def _remove_orphans(spec: StackSpec, deployment: Mapping[str, Any]) -> list[str]
             if container.id not in held:
                 container.remove(force=True)
                 removed.append(container.name)
+    return removed
+
+
+def remove_stale_locks(backend: Path, project: str, stack: str) -> list[str]:
+    """Remove the stack's locks (and their attributes) whose process is gone; return their names."""
+    removed = []
+    for lock in stale_locks(backend, project, stack):
+        lock.unlink()
+        lock.with_name(lock.name + ".attrs").unlink(missing_ok=True)
+        removed.append(lock.name)
     return removed
 
 

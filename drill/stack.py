@@ -18,7 +18,7 @@ from pulumi import automation as auto
 
 from drill.engines import engine
 from drill.errors import DeployError, ToolchainError
-from drill.interrupted import clear_interrupted, stale_locks
+from drill.interrupted import clear_interrupted, remove_stale_locks
 from drill.paths import StatePaths
 from drill.progress import working
 from drill.secrets import ensure_secrets
@@ -158,10 +158,8 @@ def down(paths: StatePaths, stack: str) -> DownResult:
     A lock left by a drill that was killed (its process gone) is removed first.
     Raises DeployError when the engine fails.
     """
-    for lock in stale_locks(paths.backend, PROJECT, stack):
-        lock.unlink()
-        lock.with_name(lock.name + ".attrs").unlink(missing_ok=True)
-        log.info("removed the stale lock %s of stack %s", lock.name, stack)
+    for name in remove_stale_locks(paths.backend, PROJECT, stack):
+        log.info("removed the stale lock %s of stack %s", name, stack)
     handle = open_stack(paths, stack, None)
     topology = _topology_of(handle)
     started = time.monotonic()
