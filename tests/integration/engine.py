@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import docker
+import testinfra.host
 
 from drill.workload import clients
 from infra.docker_hosts import LOCAL_ENGINE, docker_client
@@ -32,3 +33,16 @@ def http(method: str, url: str, body: object | None = None) -> tuple[int, object
     started = time.monotonic()
     status, answer = clients.http_json(method, url, body)
     return status, answer, time.monotonic() - started
+
+
+def servers(host: testinfra.host.Host, module: str) -> list[testinfra.modules.process.Process]:
+    """The python3 processes serving `python3 -m module` in a container.
+
+    A health check runs the same module with `--check` beside the server,
+    whenever Docker's interval falls: it is not a server and is left out.
+    """
+    return [
+        p
+        for p in host.process.filter(comm="python3")
+        if module in p.args.split() and "--check" not in p.args.split()
+    ]

@@ -14,7 +14,7 @@ from drill.chaos import room_loss
 from drill.workload import clients
 from infra.labels import selector
 from tests.integration.conftest import STACK, Deployed
-from tests.integration.engine import client, wait_healthy
+from tests.integration.engine import client, servers, wait_healthy
 
 log = logging.getLogger(__name__)
 LOOKUPS = 100
@@ -33,8 +33,7 @@ def test_replica_runs_python_as_intranet_user_listening_on_8000(deployed: Deploy
     for room in ("nord-2", "bellevue"):
         host = replica_host(deployed, room)
         assert host.package("python3").is_installed
-        # (a health check, `services.intranet.intranet --check`, may be running beside the server)
-        [process] = [p for p in host.process.filter(comm="python3") if "--check" not in p.args]
+        [process] = servers(host, "services.intranet.intranet")
         assert process.user == "intranet"
         assert host.socket("tcp://0.0.0.0:8000").is_listening
         assert host.file("/var/lib/intranet/intranet.db").user == "intranet"

@@ -14,7 +14,7 @@ import pytest
 import testinfra
 
 from tests.integration.conftest import Deployed
-from tests.integration.engine import client, http, wait_healthy
+from tests.integration.engine import client, http, servers, wait_healthy
 
 START, END = b"\x0b", b"\x1c\x0d"
 
@@ -211,8 +211,8 @@ def test_gateway_and_analysers_run_unprivileged_and_keep_sending(deployed: Deplo
     lab = deployed.topology.service("lab")
     gateway = next(c.name for c in lab.containers if c.tier == "app")
     host = testinfra.get_host(f"docker://{gateway}")
-    servers = [p for p in host.process.filter(comm="python3") if "services.lab_gateway.gateway" in p.args]
-    assert len(servers) == 1 and servers[0].user == "labgw"
+    gateways = servers(host, "services.lab_gateway.gateway")
+    assert len(gateways) == 1 and gateways[0].user == "labgw"
     assert host.socket("tcp://0.0.0.0:2575").is_listening
     assert host.file("/var/lib/lab-gateway/journal.jsonl").user == "labgw"
     analysers = [c.name for c in lab.containers if c.tier == "lab"]

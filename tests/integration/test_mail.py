@@ -13,7 +13,7 @@ import pytest
 import testinfra
 
 from tests.integration.conftest import Deployed
-from tests.integration.engine import client, wait_healthy
+from tests.integration.engine import client, servers, wait_healthy
 
 
 def address(deployed: Deployed, endpoint: str) -> tuple[str, int]:
@@ -179,7 +179,7 @@ def test_with_the_vault_away_mail_is_still_accepted_and_copied_once_it_is_back(d
 
 def test_the_copy_filter_runs_unprivileged_beside_postfix(deployed: Deployed) -> None:
     front = testinfra.get_host(f"docker://{container(deployed, 'app')}")
-    filters = [p for p in front.process.filter(comm="python3") if "services.mail_front.mail_copy" in p.args]
+    filters = servers(front, "services.mail_front.mail_copy")
     assert len(filters) == 1 and filters[0].user == "mailcopy"
     assert front.socket("tcp://127.0.0.1:10025").is_listening
     assert not front.socket("tcp://0.0.0.0:10025").is_listening
