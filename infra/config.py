@@ -27,6 +27,8 @@ SECRET_KEYS = (
     "appointments_db_password",
     "lab_db_password",
     "mail_user_password",
+    "vault_token",  # the vault's export: only what restores the array holds it
+    "mail_copy_token",  # the mail vault copy's export: only the mail stores hold it
 )
 
 

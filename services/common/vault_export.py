@@ -14,7 +14,13 @@ What a restore in another room needs and nothing more:
                     restore from it reads (none older than the start)
 Paths are relative to the exported root and may not leave it.
 
-usage: vault-export ROOT PORT
+Every request must carry the export's credential, `Authorization: Bearer
+<token>`, the token read from TOKEN_FILE (a secret generated per stack and
+uploaded only to what stands on the restore path). A request without it, or
+with another, gets 401 and is logged with its address: the backup link is
+not trusted to say who asks.
+
+usage: vault-export ROOT PORT TOKEN_FILE
        vault-export --restore-set ROOT   print the restore set and exit
 
 Standard library only, and importing nothing of ours: the vault runs it as
@@ -24,6 +30,7 @@ script /usr/local/bin/vault-export.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import sys
@@ -66,13 +73,51 @@ def restore_set(root: Path) -> dict[str, object]:
     return {"base": complete[-1], "start": start, "wal": needed}
 
 
+def read_token(path: Path) -> str:
+    """The credential in path, stripped; refuses an empty or unreadable one by name."""
+    try:
+        token = path.read_text().strip()
+    except OSError as exc:
+        raise SystemExit(f"vault-export: cannot read the token file {path}: {exc.strerror}") from exc
+    if len(token) < 16:
+        raise SystemExit(f"vault-export: the token in {path} is shorter than 16 characters: generate one")
+    return token
+
+
 class Export(BaseHTTPRequestHandler):
-    """Answers /list/<dir> and /tar/<dir> under the root."""
+    """Answers /list/<dir> and /tar/<dir> under the root, to a request that carries the token."""
 
     root = Path("/")
+    token = ""
+
+    def authorised(self) -> bool:
+        """Whether the request carries the token; answers 401 and logs the refusal when not."""
+        given = self.headers.get("Authorization", "")
+        scheme, _, value = given.partition(" ")
+        if scheme.lower() == "bearer" and self.token and hmac.compare_digest(value.strip(), self.token):
+            return True
+        why = "no credential" if not given else "a wrong credential"
+        sys.stderr.write(
+            f"vault-export: refused {self.command} {self.path} from {self.client_address[0]}: {why}\n"
+        )
+        body = b"a credential is required: Authorization: Bearer <the stack's vault token>\n"
+        self.send_response(HTTPStatus.UNAUTHORIZED)
+        self.send_header("WWW-Authenticate", 'Bearer realm="vault-export"')
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return False
+
+    def do_HEAD(self) -> None:
+        """HEAD is refused like GET without the token, and answered 405 with it."""
+        if self.authorised():
+            self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "the export answers GET only")
 
     def do_GET(self) -> None:
         """Answer /restore-set, /list/<dir> or /tar/<dir>; 404 for anything else or outside the root."""
+        if not self.authorised():
+            return
         path, _, query = self.path.partition("?")
         if path == "/restore-set":
             self.send_json(restore_set(self.root))
@@ -118,7 +163,10 @@ def main() -> int:
     if sys.argv[1] == "--restore-set":
         print(json.dumps(restore_set(Path(sys.argv[2]))))
         return 0
+    if len(sys.argv) != 4:
+        raise SystemExit("usage: vault-export ROOT PORT TOKEN_FILE")
     Export.root = Path(sys.argv[1]).resolve()
+    Export.token = read_token(Path(sys.argv[3]))
     server = ThreadingHTTPServer(("0.0.0.0", int(sys.argv[2])), Export)  # noqa: S104 - internal backup link only
     server.serve_forever()
     return 0

@@ -7,7 +7,11 @@ usage:
                                   set: from the segment its backup_label starts at)
                                   into DEST/wal/
   vault-fetch tree URL DIR DEST   the folder DIR of the export into DEST
-Exits 1 with one line on stderr when the vault does not answer or holds nothing.
+Exits 1 with one line on stderr when the vault does not answer, refuses the
+credential or holds nothing.
+
+The export wants the stack's token for it: read from the file named by
+VAULT_TOKEN_FILE and sent as `Authorization: Bearer <token>` on every request.
 
 Standard library only, and importing nothing of ours: the storage array's
 and the mail store's images install it as the script /usr/local/bin/vault-fetch.
@@ -16,6 +20,7 @@ and the mail store's images install it as the script /usr/local/bin/vault-fetch.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tarfile
 import urllib.error
@@ -25,9 +30,27 @@ from pathlib import Path
 TIMEOUT_S = 30
 
 
+def token() -> str:
+    """The export's credential, from the file VAULT_TOKEN_FILE names."""
+    path = os.environ.get("VAULT_TOKEN_FILE", "")
+    if not path:
+        raise LookupError("VAULT_TOKEN_FILE is not set: name the file that holds the vault's token")
+    try:
+        return Path(path).read_text().strip()
+    except OSError as exc:
+        raise LookupError(f"cannot read the vault's token from {path}: {exc.strerror}") from exc
+
+
+def get(url: str) -> urllib.request.Request:
+    """A GET of url that carries the export's credential (an http:// URL only)."""
+    if not url.startswith("http://"):
+        raise ValueError(f"the vault's export is an http:// URL, not {url!r}")
+    return urllib.request.Request(url, headers={"Authorization": f"Bearer {token()}"})  # noqa: S310 (checked above)
+
+
 def restore_set(url: str) -> dict[str, object]:
     """What the export at url says a restore reads: newest complete base backup, start, WAL files."""
-    with urllib.request.urlopen(f"{url}/restore-set", timeout=TIMEOUT_S) as answer:  # noqa: S310
+    with urllib.request.urlopen(get(f"{url}/restore-set"), timeout=TIMEOUT_S) as answer:  # noqa: S310
         found = json.loads(answer.read())
     if not isinstance(found, dict):
         raise ValueError(f"the vault at {url} answered {found!r} for its restore set")
@@ -38,7 +61,7 @@ def unpack(url: str, folder: str, dest: Path, since: str = "") -> None:
     """Stream folder of the export as tar into dest (WAL segments from since on, when given)."""
     dest.mkdir(parents=True, exist_ok=True)
     query = f"?since={since}" if since else ""
-    answer = urllib.request.urlopen(f"{url}/tar/{folder}{query}", timeout=TIMEOUT_S)  # noqa: S310
+    answer = urllib.request.urlopen(get(f"{url}/tar/{folder}{query}"), timeout=TIMEOUT_S)  # noqa: S310
     with answer, tarfile.open(fileobj=answer, mode="r|") as tar:
         if hasattr(tarfile, "data_filter"):
             tar.extractall(dest, filter="data")

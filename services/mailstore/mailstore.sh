@@ -19,15 +19,18 @@ echo "mailstore: $count mailboxes of $domain"
 # the copy's domain) starts from the copy's mailboxes, never empty.
 if [ -n "${RESTORE_FROM:-}" ] && [ ! -d "/var/mail/$domain" ]; then
   rm -rf /var/mail/.restore
-  vault-fetch tree "$RESTORE_FROM" "${RESTORE_DOMAIN:?}" /var/mail/.restore
+  VAULT_TOKEN_FILE=/run/secrets/mail_copy_token vault-fetch tree "$RESTORE_FROM" "${RESTORE_DOMAIN:?}" /var/mail/.restore
   chown -R vmail:vmail /var/mail/.restore
   mv /var/mail/.restore "/var/mail/$domain"
   echo "mailstore: restored $(find "/var/mail/$domain" -mindepth 1 -maxdepth 1 -type d | wc -l) mailboxes from the vault's copy"
 fi
 install -d -o vmail -g vmail "/var/mail/$domain"
-# The vault's copy exports its mailboxes on the backup link, for a restore.
+# The vault's copy exports its mailboxes on the backup link, for a restore, to
+# a request that carries the stack's mail copy token (vmail's to read only).
 if [ -n "${EXPORT_PORT:-}" ]; then
+  chown vmail: /run/secrets/mail_copy_token
+  chmod 0400 /run/secrets/mail_copy_token
   setpriv --reuid=vmail --regid=vmail --init-groups --inh-caps=-all --bounding-set=-all -- \
-    python3 /usr/local/bin/vault-export /var/mail "$EXPORT_PORT" &
+    python3 /usr/local/bin/vault-export /var/mail "$EXPORT_PORT" /run/secrets/mail_copy_token &
 fi
 exec dovecot -F

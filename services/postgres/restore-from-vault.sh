@@ -19,7 +19,7 @@ case "$vault" in
   http://*)
     fetched=$PGDATA/../restore-source
     rm -rf "$fetched"
-    vault-fetch postgres "$vault" "$fetched"
+    VAULT_TOKEN_FILE=/run/secrets/vault_token vault-fetch postgres "$vault" "$fetched"
     vault=$fetched
     take=mv  # our own copy: moved, not written a second time
     ;;

@@ -41,6 +41,7 @@ STEADY_S = 3.0
 PRIMARY = VAULT / "primary"
 PREVIOUS = VAULT / "previous"
 EXPORT_PORT = "8008"
+TOKEN_FILE = Path("/run/secrets/vault_token")
 
 
 def conninfo() -> str:
@@ -166,7 +167,9 @@ def main() -> int:
     if "--check" in sys.argv:
         return check()
     # The export first: a restore must reach what the vault holds while its primary is dead.
-    subprocess.Popen([sys.executable, "-m", "services.common.vault_export", str(VAULT), EXPORT_PORT])
+    subprocess.Popen(
+        [sys.executable, "-m", "services.common.vault_export", str(VAULT), EXPORT_PORT, str(TOKEN_FILE)]
+    )
     follow_primary(os.environ["PRIMARY_HOST"], system_identifier())
     interval = int(os.environ.get("BASE_BACKUP_INTERVAL_S", "600"))
     receiver, since = start_receiver(), time.monotonic()

@@ -5,6 +5,7 @@ reach from the access network, services not running as root where they need not.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 
@@ -108,3 +109,54 @@ def test_services_do_not_run_as_root(deployed: Deployed) -> None:
     first = root_processes(deployed)
     time.sleep(3)
     assert sorted(first & root_processes(deployed)) == []
+
+
+EXPORT_PROBE = """
+import json, sys, urllib.error, urllib.request
+url, token = sys.argv[1], sys.argv[2]
+answers = {}
+bearer = "Bearer "
+asks = {"none": {}, "wrong": {"Authorization": bearer + "x" * 32}, "token": {"Authorization": bearer + token}}
+for name, headers in asks.items():
+    for path in ("/restore-set", "/list/") + (("/tar/base",) if name != "token" else ()):
+        request = urllib.request.Request(url + path, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                answers[name + path] = answer.status
+        except urllib.error.HTTPError as refused:
+            answers[name + path] = refused.code
+print(json.dumps(answers))
+"""
+
+
+@pytest.mark.parametrize(("service", "token"), [("vault", "vault_token"), ("mail", "mail_copy_token")])
+def test_a_vault_export_answers_only_a_request_that_carries_its_token(
+    deployed: Deployed, service: str, token: str
+) -> None:
+    """A neighbour on the export's network without the token reads nothing, and is logged."""
+    [export] = [c for c in deployed.topology.service(service).containers if c.tier == "backup"]
+    target = client().containers.get(export.name)
+    network = next(iter(target.attrs["NetworkSettings"]["Networks"]))
+    since = int(time.time()) - 1
+    printed = client().containers.run(
+        target.attrs["Config"]["Image"],
+        ["python3", "-c", EXPORT_PROBE, f"http://{export.name}:8008", deployed.secret(token)],
+        entrypoint=[],
+        network=network,
+        remove=True,
+        user="nobody",
+    )
+    refused = [
+        f"{who}{path}" for who in ("none", "wrong") for path in ("/restore-set", "/list/", "/tar/base")
+    ]
+    assert json.loads(printed) == {
+        **dict.fromkeys(refused, 401),
+        "token/restore-set": 200,
+        "token/list/": 200,
+    }
+    deadline = time.monotonic() + 10
+    while (logged := target.logs(since=since).decode()).count("vault-export: refused GET ") < len(refused):
+        assert time.monotonic() < deadline, f"not every refusal was logged: {logged[-2000:]}"
+        time.sleep(0.5)
+    assert "refused GET /tar/base from " in logged
+    assert ": no credential" in logged and ": a wrong credential" in logged

@@ -218,11 +218,25 @@ def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
         "/run/secrets/lab_db_password",
         "/run/secrets/postgres_password",
         "/run/secrets/replication_password",
+        "/run/secrets/vault_token",
     }
     assert all(u["permissions"] == "0400" for u in uploads.values())
     assert uploads["/run/secrets/postgres_password"]["content"] == "not-a-real-postgres_password"
     vault_files = [u["file"] for u in revealed(containers["vault-bellevue"].inputs["uploads"])]
-    assert vault_files == ["/run/secrets/replication_password"]
+    assert vault_files == ["/run/secrets/replication_password", "/run/secrets/vault_token"]
+
+
+def test_only_what_stands_on_a_restore_path_holds_an_export_token(run: Declaration) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    files = {n: {u["file"] for u in revealed(c.inputs.get("uploads", []))} for n, c in containers.items()}
+    holders = {
+        token: sorted(name for name, held in files.items() if f"/run/secrets/{token}" in held)
+        for token in ("vault_token", "mail_copy_token")
+    }
+    assert holders == {
+        "vault_token": ["postgres-nord-1", "vault-bellevue"],
+        "mail_copy_token": ["mail-vault-bellevue", "mailstore-nord-1"],
+    }
     for container in containers.values():
         assert not any("password" in env for env in container.inputs.get("envs", []))
 

@@ -33,8 +33,18 @@ def base_tar(label: str) -> bytes:
     return buffer.getvalue()
 
 
+TOKEN = "a-token-for-the-unit-vault-0123456789"
+
+
+def authorised(url: str, token: str = TOKEN) -> urllib.request.Request:
+    return urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+
+
 @pytest.fixture
-def vault(tmp_path: Path) -> Iterator[str]:
+def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    (tmp_path / "token").write_text(TOKEN + "\n")
+    monkeypatch.setenv("VAULT_TOKEN_FILE", str(tmp_path / "token"))
+    monkeypatch.setattr(EXPORT.Export, "token", EXPORT.read_token(tmp_path / "token"))
     root = tmp_path / "vault"
     (root / "base" / "20261128T000000Z").mkdir(parents=True)
     (root / "base" / "20261128T000000Z" / "base.tar").write_bytes(base_tar(LABEL))
@@ -50,7 +60,7 @@ def vault(tmp_path: Path) -> Iterator[str]:
         (root / "wal" / name).write_bytes(name.encode())
     EXPORT.Export.root = root.resolve()
     server = ThreadingHTTPServer(("127.0.0.1", 0), EXPORT.Export)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
@@ -96,13 +106,13 @@ def test_older_segments_are_told_by_log_and_segment(name: str, older: bool) -> N
 
 def test_the_export_never_leaves_its_root(vault: str) -> None:
     with pytest.raises(urllib.error.HTTPError, match="404"):
-        urllib.request.urlopen(f"{vault}/tar/..%2F..%2Fetc", timeout=5)
+        urllib.request.urlopen(authorised(f"{vault}/tar/..%2F..%2Fetc"), timeout=5)
 
 
 def test_the_restore_set_names_the_newest_complete_backup_and_the_wal_it_needs(vault: str) -> None:
     root = Path(str(EXPORT.Export.root))
     (root / "base" / "20261129T000000Z.partial").mkdir()  # a base backup still being written
-    with urllib.request.urlopen(f"{vault}/restore-set", timeout=5) as answer:
+    with urllib.request.urlopen(authorised(f"{vault}/restore-set"), timeout=5) as answer:
         served = json.loads(answer.read())
     assert served == {
         "base": "20261128T000000Z",
@@ -131,3 +141,53 @@ def test_a_vault_without_a_complete_base_backup_is_refused_by_name(vault: str, t
     (root / "base" / "20261128T000000Z").rename(root / "base" / "20261128T000000Z.partial")
     with pytest.raises(LookupError, match="holds no complete base backup"):
         FETCH.fetch_postgres(vault, tmp_path / "fetched")
+
+
+@pytest.mark.parametrize(
+    "path", ["/restore-set", "/list/wal", "/tar/base/20261128T000000Z", "/tar/wal", "/nothing"]
+)
+@pytest.mark.parametrize(
+    "credential", [None, "Bearer not-the-token", "Basic " + TOKEN, TOKEN, f"Bearer {TOKEN}x"]
+)
+def test_a_request_without_the_token_is_refused_and_logged(
+    vault: str, path: str, credential: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    headers = {"Authorization": credential} if credential is not None else {}
+    request = urllib.request.Request(f"{vault}{path}", headers=headers)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 401
+    assert refused.value.headers["WWW-Authenticate"].startswith("Bearer")
+    assert b"WAL" not in refused.value.read()
+    logged = capsys.readouterr().err
+    why = "no credential" if credential is None else "a wrong credential"
+    assert f"refused GET {path} from 127.0.0.1: {why}" in logged
+
+
+def test_a_fetch_with_a_wrong_token_fails_by_name_and_writes_nothing(
+    vault: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "wrong").write_text("a-token-of-another-stack-000000000")
+    monkeypatch.setenv("VAULT_TOKEN_FILE", str(tmp_path / "wrong"))
+    monkeypatch.setattr(sys, "argv", ["vault-fetch", "postgres", vault, str(tmp_path / "fetched")])
+    assert FETCH.main() == 1
+    assert "HTTP Error 401" in capsys.readouterr().err
+    assert not (tmp_path / "fetched").exists()
+
+
+def test_a_fetch_without_a_token_file_names_the_setting(
+    vault: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("VAULT_TOKEN_FILE")
+    monkeypatch.setattr(sys, "argv", ["vault-fetch", "tree", vault, "wal", str(tmp_path / "fetched")])
+    assert FETCH.main() == 1
+    assert "VAULT_TOKEN_FILE is not set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", [None, "", "short"])
+def test_the_export_refuses_to_start_without_a_usable_token(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "token"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SystemExit, match=str(path)):
+        EXPORT.read_token(path)
