@@ -90,5 +90,5 @@ def _present(service: str, endpoints: Endpoints, writes: list[LedgerEntry]) -> s
     return {
         key
         for key, to in recipients.items()
-        if clients.imap_has(endpoints.imap, to, endpoints.mail_password, key)
+        if clients.imap_has(endpoints.imap, to, endpoints.mail_password(to), key)
     }

@@ -11,14 +11,17 @@ import secrets
 
 from pulumi import automation as auto
 
-from infra.config import SECRET_KEYS
+from infra.config import RETIRED_SECRET_KEYS, SECRET_KEYS
 
 NAMESPACE = "hospital-drp"
 
 
 def ensure_secrets(stack: auto.Stack) -> list[str]:
-    """Generate every secret the stack lacks; return the names of those generated."""
+    """Generate every secret the stack lacks, drop retired ones; return the names of those generated."""
     present = stack.get_all_config()
+    for key in RETIRED_SECRET_KEYS:
+        if f"{NAMESPACE}:{key}" in present:
+            stack.remove_config(f"{NAMESPACE}:{key}")
     made = []
     for key in SECRET_KEYS:
         full = f"{NAMESPACE}:{key}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from drill.workspace import check_stack_config, prepare_workspace, write_recover
 from infra.config import StackSpec
 from infra.images import ServiceImages, build_service_images
 from infra.labels import selector
+from infra.mail_passwords import mailbox_password
 from infra.program import make_program
 from infra.topology import Topology, topology_from_output
 
@@ -142,6 +143,12 @@ def _topology_of(handle: auto.Stack) -> Topology | None:
 def secret(paths: StatePaths, stack: str, key: str) -> str:
     """A generated secret of the stack (see drill/secrets.py), for clients that log in."""
     return open_stack(paths, stack, None).get_config(f"hospital-drp:{key}").value
+
+
+def mailbox_passwords(paths: StatePaths, stack: str, addresses: Iterable[str]) -> dict[str, str]:
+    """The passwords of these mailboxes only, derived from the stack's key (infra/mail_passwords.py)."""
+    key = secret(paths, stack, "mail_password_key")
+    return {address: mailbox_password(key, address) for address in addresses}
 
 
 @dataclass(frozen=True)

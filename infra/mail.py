@@ -15,6 +15,7 @@ from infra.haproxy import Backend, render_tcp_proxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.intranet import BALANCER_CHECK
 from infra.labels import Placement
+from infra.mail_passwords import mailboxes, passdb
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
@@ -40,6 +41,7 @@ class MailArgs:
     front_image: str
     proxy_image: str
     secrets: Mapping[str, pulumi.Output[str]]
+    password_key: pulumi.Output[str]  # each mailbox's password derives from it; stores get hashes only
     stack: str
     prefix: str
     restore: bool = False
@@ -103,7 +105,7 @@ class Mail(pulumi.ComponentResource):
                 f"RESTORE_DOMAIN={self.copy_domain}",
             ]
             networks.append(args.backup_link)
-        return self._dovecot("mailstore", self.store_host, room, "storage", networks, env)
+        return self._dovecot("mailstore", self.store_host, room, "storage", networks, env, args.spec.domain)
 
     @property
     def copy_domain(self) -> str:
@@ -114,7 +116,9 @@ class Mail(pulumi.ComponentResource):
         """The vault's copy of every mailbox: the same mail store, on the backup link in the vault's room."""
         args = self.args
         env = [*self._env(self.copy_domain), f"EXPORT_PORT={EXPORT_PORT}"]
-        return self._dovecot("mail-vault", self.copy_host, args.vault_room, "backup", [args.backup_link], env)
+        return self._dovecot(
+            "mail-vault", self.copy_host, args.vault_room, "backup", [args.backup_link], env, self.copy_domain
+        )
 
     def _dovecot(
         self,
@@ -124,8 +128,12 @@ class Mail(pulumi.ComponentResource):
         tier: str,
         networks: list[docker.Network],
         env: list[str],
+        domain: str,
     ) -> docker.Container:
+        """A Dovecot of the mail service; its passdb holds a hash per mailbox of domain, no password."""
         args = self.args
+        hashes = args.password_key.apply(lambda key: passdb(key, mailboxes(domain, args.spec.mailboxes)))
+        secrets = {**args.secrets, "mail_passdb": pulumi.Output.secret(hashes)}
         placement = Placement(args.stack, room.spec.name, tier, SERVICE)
         opts = self._in(room)
         volume = data_volume(f"{what}-data", args.prefix, placement, opts)
@@ -137,7 +145,7 @@ class Mail(pulumi.ComponentResource):
             labels=placement.container_labels(),
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=n.name) for n in networks],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/var/mail")],
-            uploads=secret_uploads(args.secrets),
+            uploads=secret_uploads(secrets),
             healthcheck=healthcheck("doveadm", "service", "status", "imap-login"),
             restart="unless-stopped",
             wait=True,

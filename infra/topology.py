@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from infra.errors import DeployError
+from infra.mail_passwords import mailbox_address, mailboxes
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,11 @@ class MailInfo:
 
     def mailbox(self, number: int) -> str:
         """The address of mailbox number (1-based)."""
-        return f"staff{number:04d}@{self.domain}"
+        return mailbox_address(self.domain, number)
+
+    def addresses(self) -> list[str]:
+        """Every mailbox's address, staff0001 first."""
+        return mailboxes(self.domain, self.mailboxes)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ def cmd_workload(paths: StatePaths, args: argparse.Namespace) -> int:
         raise DeployError(f"stack {args.stack} is not deployed", f"run `drill --stack {args.stack} up` first")
     run_id = time.strftime("wl-%Y%m%dT%H%M%SZ", time.gmtime())
     ledger = PROJECT_ROOT / "reports" / run_id / "ledger.jsonl"
-    endpoints = Endpoints.of(topology, run_id, stacks.secret(paths, args.stack, "mail_user_password"))
+    passwords = stacks.mailbox_passwords(paths, args.stack, topology.mail.addresses())
+    endpoints = Endpoints.of(topology, run_id, passwords)
     with console.status(f"workload at {args.rate:g} op/s for {args.seconds:g} s…"):
         counts = run_workload(endpoints, ledger, args.rate, args.seconds, threading.Event())
     table = Table("service", "ok", "failed", "unknown")

@@ -89,7 +89,8 @@ def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptio
     run_dir = REPORTS / run_id
     topology = stacks.up(paths, options.stack).topology
     vars_file = write_vars(topology, run_dir, options.negative_control, options.lost_room)
-    endpoints = Endpoints.of(topology, run_id, stacks.secret(paths, options.stack, "mail_user_password"))
+    passwords = stacks.mailbox_passwords(paths, options.stack, topology.mail.addresses())
+    endpoints = Endpoints.of(topology, run_id, passwords)
     stop = threading.Event()
     workload = threading.Thread(
         target=run_workload,

@@ -50,7 +50,7 @@ class Recovery:
     stack: str
     plan: PlanSpec
     topology: Topology
-    mail_password: str
+    mail_password: str  # of the one mailbox the mail check reads (topology.mail.mailbox(1)), no other
     without_partial: bool = False
     already_recovered: bool = False
     damage: Damage | None = None

@@ -30,12 +30,13 @@ def recover(paths: StatePaths, stack: str, plan: PlanSpec, without_partial: bool
     topology = stacks.current_topology(paths, stack)
     if topology is None:
         raise DeployError(f"stack {stack} is not deployed", f"run `drill --stack {stack} up` first")
+    checked = topology.mail.mailbox(1)  # the mailbox the mail check reads: its password only
     rec = Recovery(
         paths=paths,
         stack=stack,
         plan=plan,
         topology=topology,
-        mail_password=stacks.secret(paths, stack, "mail_user_password"),
+        mail_password=stacks.mailbox_passwords(paths, stack, [checked])[checked],
         without_partial=without_partial,
     )
     return run_plan(rec)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from drill.workload import clients
@@ -33,11 +33,19 @@ class Endpoints:
     smtp: str
     imap: str
     intranet: tuple[str, ...]
-    mail_password: str
+    # The password of each mailbox the workload reads (it acts as the staff: all of them).
+    mail_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
     mail: MailInfo = field(default_factory=MailInfo)
 
+    def mail_password(self, user: str) -> str:
+        """The password of user's mailbox; Unsent when the workload was given none for it."""
+        try:
+            return self.mail_passwords[user]
+        except KeyError:
+            raise Unsent(f"no password for {user}: the workload holds only its mailboxes'") from None
+
     @staticmethod
-    def of(topology: Topology, run_id: str, mail_password: str) -> Endpoints:
+    def of(topology: Topology, run_id: str, mail_passwords: Mapping[str, str]) -> Endpoints:
         """Read the endpoints from the topology: every address of the intranet, in order."""
         return Endpoints(
             run_id=run_id,
@@ -47,7 +55,7 @@ class Endpoints:
             smtp=topology.service("mail").endpoint("smtp"),
             imap=topology.service("mail").endpoint("imap"),
             intranet=topology.service("intranet").urls("http"),
-            mail_password=mail_password,
+            mail_passwords=dict(mail_passwords),
             mail=topology.mail,
         )
 
@@ -114,7 +122,7 @@ def read_mail(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) 
     user = endpoints.mail.mailbox(rng.randint(1, endpoints.mail.mailboxes))
     ledger.record("mail", "read", user, "invoked")
     try:
-        count = clients.imap_inbox_count(endpoints.imap, user, endpoints.mail_password)
+        count = clients.imap_inbox_count(endpoints.imap, user, endpoints.mail_password(user))
         ledger.record("mail", "read", user, "ok", f"{count} messages")
     except Unsent as exc:
         ledger.record("mail", "read", user, "failed", str(exc))

@@ -1,19 +1,18 @@
 #!/bin/bash
-# The mail store: writes the mailbox list (MAILBOXES users of MAIL_DOMAIN,
-# staff0001 to staffNNNN, one password from the deployed secret), then runs
+# The mail store: installs its passdb (one line per mailbox of MAIL_DOMAIN,
+# staff0001 to staffNNNN, each with the hash of its own password, deployed as
+# /run/secrets/mail_passdb; no password is in this container), then runs
 # Dovecot in the foreground.
 set -euo pipefail
-count=${MAILBOXES:-3000}
 domain=${MAIL_DOMAIN:-chu.test}
-hash=$(doveadm pw -s SHA512-CRYPT -p "$(tr -d '\n' < /run/secrets/mail_user_password)")
 umask 027
-for n in $(seq -f '%04g' 1 "$count"); do
-  printf 'staff%s@%s:%s\n' "$n" "$domain" "$hash"
-done > /etc/dovecot/users.new
-chgrp dovecot /etc/dovecot/users.new
-mv /etc/dovecot/users.new /etc/dovecot/users
-chmod 0400 /run/secrets/mail_user_password
-echo "mailstore: $count mailboxes of $domain"
+install -m 0640 -g dovecot /run/secrets/mail_passdb /etc/dovecot/users
+count=$(wc -l < /etc/dovecot/users)
+if [ "$count" -ne "${MAILBOXES:-$count}" ]; then
+  echo "mailstore: the passdb holds $count mailboxes, MAILBOXES says $MAILBOXES: deploy again" >&2
+  exit 1
+fi
+echo "mailstore: $count mailboxes of $domain, each with its own password"
 
 # A recovered store (RESTORE_FROM: the vault copy's export, RESTORE_DOMAIN:
 # the copy's domain) starts from the copy's mailboxes, never empty.

@@ -20,6 +20,7 @@ from drill.paths import StatePaths, state_paths
 from drill.toolchain.docker_engine import engine_version
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from infra.docker_hosts import LOCAL_ENGINE
+from infra.mail_passwords import mailbox_password
 from infra.topology import Topology
 
 STACK = "ci"
@@ -37,6 +38,14 @@ class Deployed:
     def secret(self, key: str) -> str:
         """A generated secret of the test stack, as the deployed containers got it."""
         return _secret(self.paths, key)
+
+    def mail_password(self, address: str) -> str:
+        """The password of the mailbox at address, derived from the stack's key as drill does."""
+        return mailbox_password(self.secret("mail_password_key"), address)
+
+    def mail_passwords(self) -> dict[str, str]:
+        """Every mailbox's password: what the workload holds."""
+        return {address: self.mail_password(address) for address in self.topology.mail.addresses()}
 
 
 @functools.cache

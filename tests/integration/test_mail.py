@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.message
 import imaplib
+import random
 import smtplib
 import time
 import uuid
@@ -36,7 +37,7 @@ def send(deployed: Deployed, to: str) -> str:
 def in_inbox(deployed: Deployed, user: str, message_id: str) -> bool:
     imap = imaplib.IMAP4(*address(deployed, "imap"), timeout=10)
     try:
-        imap.login(user, deployed.secret("mail_user_password"))
+        imap.login(user, deployed.mail_password(user))
         imap.select("INBOX", readonly=True)
         _, found = imap.search(None, "HEADER", "Message-ID", message_id)
         return bool(found and found[0])
@@ -92,6 +93,51 @@ def test_wrong_password_is_refused_by_imap(deployed: Deployed) -> None:
     with pytest.raises(imaplib.IMAP4.error):
         imap.login("staff0001@chu.test", "not-the-password")
     imap.logout()
+
+
+def imap_login(deployed: Deployed, user: str, password: str) -> bool:
+    """Whether IMAP (through the proxy, as a user's client) lets user in with password."""
+    imap = imaplib.IMAP4(*address(deployed, "imap"), timeout=10)
+    try:
+        imap.login(user, password)
+    except imaplib.IMAP4.error:
+        return False
+    finally:
+        imap.logout()
+    return True
+
+
+def test_a_mailbox_password_opens_its_own_mailbox_and_no_other(deployed: Deployed) -> None:
+    mail = deployed.topology.mail
+    rng = random.Random()
+    numbers = sorted({1, mail.mailboxes, *rng.sample(range(2, mail.mailboxes), 3)})
+    users = [mail.mailbox(n) for n in numbers]
+    for user in users:
+        assert imap_login(deployed, user, deployed.mail_password(user)), user
+        others = [u for u in users if u != user]
+        assert not any(imap_login(deployed, user, deployed.mail_password(o)) for o in others[:2]), user
+    # Neither the key the passwords derive from nor another domain's password opens a mailbox.
+    assert not imap_login(deployed, users[0], deployed.secret("mail_password_key"))
+    vault_twin = users[0].replace(f"@{mail.domain}", f"@vault.{mail.domain}")
+    assert not imap_login(deployed, users[0], deployed.mail_password(vault_twin))
+
+
+def test_the_mail_stores_hold_hashes_and_no_password(deployed: Deployed) -> None:
+    mail = deployed.topology.mail
+    for tier in ("storage", "backup"):
+        name = container(deployed, tier)
+        store = testinfra.get_host(f"docker://{name}")
+        passdb = store.file("/etc/dovecot/users").content_string
+        assert passdb.count("{SSHA512}") == mail.mailboxes
+        assert not store.file("/run/secrets/mail_user_password").exists
+        assert "/run/secrets/mail_password_key" not in store.check_output("ls /run/secrets")
+        sample = mail.mailbox(1 + random.randrange(mail.mailboxes))
+        if tier == "backup":
+            sample = sample.replace(f"@{mail.domain}", f"@vault.{mail.domain}")
+        assert deployed.mail_password(sample) not in passdb
+        # Dovecot itself, not our reading of its format, says the hash is the password's.
+        test = store.run("doveadm auth test %s %s", sample, deployed.mail_password(sample))
+        assert test.rc == 0 and "auth succeeded" in test.stdout, test.stdout + test.stderr
 
 
 def test_3000_mailboxes_and_the_queue_on_its_own_volume(deployed: Deployed) -> None:
