@@ -13,6 +13,7 @@ from infra.backup_vault import BackupVault
 from infra.config import AppointmentsSpec
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.labels import Placement
+from infra.listen import attach, listen_env, listen_name
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.storage_array import StorageArray
@@ -50,13 +51,13 @@ class Appointments(pulumi.ComponentResource):
             f"{SERVICE}-{room}",
             name=self.host,
             image=args.image,
-            envs=[f"DB_HOST={args.array.host}"],
+            envs=[f"DB_HOST={args.array.host}", listen_env("LISTEN", listen_name("access", self.host))],
             labels=self.placement.container_labels(),
             networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
-                docker.ContainerNetworksAdvancedArgs(name=args.room.network.name),
+                attach(args.access.network, self.host, "access"),
+                attach(args.room.network, self.host),
                 # The SAN of the array's room: re-pointed with it when the plan moves it.
-                docker.ContainerNetworksAdvancedArgs(name=args.array.room.san_network.name),
+                attach(args.array.room.san_network, self.host),
             ],
             ports=[docker.ContainerPortArgs(internal=APP_PORT, external=args.spec.port, ip=PUBLISH_IP)],
             uploads=secret_uploads(args.secrets),

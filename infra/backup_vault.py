@@ -35,14 +35,37 @@ def backup_link_name(prefix: str) -> str:
     return f"{prefix}-backup-link"
 
 
-def backup_link(room: MachineRoom, stack: str, prefix: str) -> docker.Network:
-    """The internal link between the storage arrays and the vault: the only way into the vault."""
-    return docker.Network(
-        "backup-link",
-        name=backup_link_name(prefix),
-        internal=True,
-        labels=network_labels(stack, room.spec.name, "backup-link"),
-        opts=pulumi.ResourceOptions(parent=room, provider=room.provider),
+@dataclass(frozen=True)
+class BackupLinks:
+    """The internal links into the vault's room, one per flow (docs/security.md).
+
+    database: the arrays and the vault (WAL streaming, base backups, and a
+    restore's fetch from the vault's export); mail_copy: the mail front end
+    and the vault's mail copy (LMTP); mail_restore: the mail stores and the
+    mail copy's export (a restore's fetch). No member of one reaches another's.
+    """
+
+    database: docker.Network
+    mail_copy: docker.Network
+    mail_restore: docker.Network
+
+
+def backup_links(room: MachineRoom, stack: str, prefix: str) -> BackupLinks:
+    """The three links, declared on the engine of the vault's room."""
+
+    def link(resource: str, name: str) -> docker.Network:
+        return docker.Network(
+            resource,
+            name=name,
+            internal=True,
+            labels=network_labels(stack, room.spec.name, resource),
+            opts=pulumi.ResourceOptions(parent=room, provider=room.provider),
+        )
+
+    return BackupLinks(
+        database=link("backup-link", backup_link_name(prefix)),
+        mail_copy=link("mail-copy-link", f"{prefix}-mail-copy-link"),
+        mail_restore=link("mail-restore-link", f"{prefix}-mail-restore-link"),
     )
 
 

@@ -17,7 +17,14 @@ class Backend:
     port: int
 
 
-def render_haproxy_config(backends: list[Backend]) -> str:
+def binds(port: int, listen: str) -> str:
+    """The bind lines of a frontend: on the name listen (the users' network; all when empty) and 127.0.0.1."""
+    if not listen:
+        return f"bind :{port}"
+    return f"bind {listen}:{port}\n    bind 127.0.0.1:{port}"
+
+
+def render_haproxy_config(backends: list[Backend], listen: str = "") -> str:
     """Render haproxy.cfg: fast health checks, retries on another replica, redispatch.
 
     Losing one replica must cost zero failed requests: a request that fails
@@ -57,7 +64,7 @@ resolvers docker
     hold nx 1s
 
 frontend intranet
-    bind :{LISTEN_PORT}
+    {binds(LISTEN_PORT, listen)}
     monitor-uri {HEALTH_URI}
     monitor fail if {{ nbsrv(replicas) lt 1 }}
     default_backend replicas
@@ -70,12 +77,13 @@ backend replicas
 """
 
 
-def render_tcp_proxy_config(name: str, listen_port: int, backend: Backend) -> str:
+def render_tcp_proxy_config(name: str, listen_port: int, backend: Backend, listen: str = "") -> str:
     """Render haproxy.cfg for a plain TCP relay (IMAP) to one backend.
 
     The HTTP monitor on LISTEN_PORT answers 200 as long as HAProxy runs, so
     the container's health check stays the same as the balancer's; whether
-    the backend answers is the backend's own health.
+    the backend answers is the backend's own health. With listen, the relay
+    binds to that name only and the monitor to 127.0.0.1 only.
     """
     return f"""global
     log stdout format raw local0 info
@@ -89,12 +97,12 @@ defaults
 
 frontend monitor
     mode http
-    bind :{LISTEN_PORT}
+    bind {"127.0.0.1" if listen else ""}:{LISTEN_PORT}
     monitor-uri {HEALTH_URI}
 
 frontend {name}
     mode tcp
-    bind :{listen_port}
+    bind {listen}:{listen_port}
     default_backend {name}_store
 
 backend {name}_store

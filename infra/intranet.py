@@ -13,6 +13,7 @@ from infra.haproxy import HEALTH_URI, LISTEN_PORT, Backend, render_haproxy_confi
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.intranet_spec import IntranetSpec
 from infra.labels import Placement, network_labels
+from infra.listen import attach, listen_env, listen_name
 from infra.rooms import MachineRoom
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 from infra.volumes import data_volume
@@ -94,15 +95,16 @@ class Intranet(pulumi.ComponentResource):
         placement = Placement(self.args.stack, room_name, "app", SERVICE)
         child = pulumi.ResourceOptions(parent=self, provider=room.provider)
         volume = data_volume(f"{SERVICE}-data", self.args.prefix, placement, child)
+        host = self.replica_name(room_name)
         return docker.Container(
             f"{SERVICE}-{room_name}",
-            name=self.replica_name(room_name),
+            name=host,
             image=self.args.app_image,
-            envs=[f"INTRANET_REPLICA={room_name}"],
+            envs=[f"INTRANET_REPLICA={room_name}", listen_env("LISTEN", listen_name(SERVICE, host))],
             labels=placement.container_labels(),
             networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=room.network.name),
-                docker.ContainerNetworksAdvancedArgs(name=self.network.name, aliases=[replica_alias(number)]),
+                attach(room.network, host),
+                attach(self.network, host, SERVICE, replica_alias(number)),
             ],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=DATA_PATH)],
             healthcheck=healthcheck(
@@ -121,20 +123,21 @@ class Intranet(pulumi.ComponentResource):
         backends = [
             Backend(f"replica-{n}", replica_alias(n), APP_PORT) for n in range(1, len(spec.replica_rooms) + 1)
         ]
-        networks = [self.args.access.network.name, self.network.name]
+        host = self.balancer_name(room_name)
         # The first balancer was the only one, `intranet-lb`, on the same port: the alias
         # makes that a replacement (deleted first) instead of a second claim on the port.
         aliases = [pulumi.Alias(name=f"{SERVICE}-lb")] if first else []
         return docker.Container(
             f"{SERVICE}-lb-{room_name}",
-            name=self.balancer_name(room_name),
+            name=host,
             image=self.args.balancer_image,
             labels=placement.container_labels(),
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=n) for n in networks],
+            networks_advanced=[attach(self.args.access.network, host, "access"), attach(self.network, host)],
             ports=[docker.ContainerPortArgs(internal=LISTEN_PORT, external=port, ip=PUBLISH_IP)],
             uploads=[
                 docker.ContainerUploadArgs(
-                    file="/etc/haproxy/haproxy.cfg", content=render_haproxy_config(backends)
+                    file="/etc/haproxy/haproxy.cfg",
+                    content=render_haproxy_config(backends, listen=listen_name("access", host)),
                 )
             ],
             healthcheck=healthcheck("bash", "-c", BALANCER_CHECK, start_period="20s"),

@@ -12,6 +12,7 @@ from infra.access import PUBLISH_IP, AccessNetwork
 from infra.config import LabSpec
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.labels import Placement, network_labels
+from infra.listen import attach, listen_env, listen_name
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.storage_array import StorageArray
@@ -82,18 +83,24 @@ class LabResults(pulumi.ComponentResource):
         placement = Placement(args.stack, room, "app", SERVICE)
         child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
         journal = data_volume("lab-journal", args.prefix, placement, child)
+        host = self.gateway_host
         return docker.Container(
             f"lab-gateway-{room}",
-            name=self.gateway_host,
+            name=host,
             image=args.gateway_image,
-            envs=[f"DB_HOST={args.array.host}"],
+            envs=[
+                f"DB_HOST={args.array.host}",
+                # MLLP for the analysers (lab link) and the users; the results API for the users.
+                listen_env("LISTEN", listen_name("access", host), listen_name("lab", host)),
+                listen_env("API_LISTEN", listen_name("access", host)),
+            ],
             labels=placement.container_labels(),
             networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
-                docker.ContainerNetworksAdvancedArgs(name=args.room.network.name),
+                attach(args.access.network, host, "access"),
+                attach(args.room.network, host),
                 # The SAN of the array's room: re-pointed with it when the plan moves it.
-                docker.ContainerNetworksAdvancedArgs(name=args.array.room.san_network.name),
-                docker.ContainerNetworksAdvancedArgs(name=self.link.name, aliases=[GATEWAY_ALIAS]),
+                attach(args.array.room.san_network, host),
+                attach(self.link, host, "lab", GATEWAY_ALIAS),
             ],
             ports=[
                 docker.ContainerPortArgs(internal=MLLP_PORT, external=args.spec.mllp_port, ip=PUBLISH_IP),

@@ -41,9 +41,12 @@ def selector(stack: str, room: str = "", tier: str = "", service: str = "") -> d
     return {"label": labels}
 
 
-def network_labels(stack: str, room: str, kind: str) -> list[docker.NetworkLabelArgs]:
-    """Labels of a network: its stack, its room and what kind of network it is."""
-    values = {STACK: stack, ROOM: room, "hospital.network": kind}
+SAN = "hospital.san"
+
+
+def network_labels(stack: str, room: str, kind: str, san: str = "") -> list[docker.NetworkLabelArgs]:
+    """Labels of a network: its stack, its room, what kind of network it is (and the SAN it is part of)."""
+    values = {STACK: stack, ROOM: room, "hospital.network": kind, **({SAN: san} if san else {})}
     return [docker.NetworkLabelArgs(label=k, value=v) for k, v in sorted(values.items())]
 
 

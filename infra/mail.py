@@ -9,12 +9,13 @@ import pulumi
 import pulumi_docker as docker
 
 from infra.access import PUBLISH_IP, AccessNetwork
-from infra.backup_vault import EXPORT_PORT
+from infra.backup_vault import EXPORT_PORT, BackupLinks
 from infra.config import MailSpec
 from infra.haproxy import Backend, render_tcp_proxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.intranet import BALANCER_CHECK
 from infra.labels import Placement
+from infra.listen import LOOPBACK, attach, listen_env, listen_name
 from infra.mail_passwords import mailboxes, passdb
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
@@ -24,6 +25,7 @@ from infra.volumes import data_volume
 SERVICE = "mail"
 SMTP_PORT = 25
 IMAP_PORT = 143
+LMTP_PORT = 24
 PROXY_PORT = 1143
 
 
@@ -35,7 +37,7 @@ class MailArgs:
     store_room: MachineRoom
     front_room: MachineRoom
     vault_room: MachineRoom
-    backup_link: docker.Network
+    links: BackupLinks
     access: AccessNetwork
     store_image: str
     front_image: str
@@ -95,17 +97,25 @@ class Mail(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, provider=room.provider)
 
     def _store(self) -> docker.Container:
-        """The mail store; re-created by the recovery plan, it starts from the vault's copy."""
-        args, room = self.args, self.args.store_room
-        env = self._env()
-        networks = [room.san_network]
+        """The mail store: LMTP on its SAN's LMTP part, IMAP on its IMAP part; on the mail restore
+        link to fetch from the vault's copy, which a store re-created by the recovery plan starts from."""
+        args, room, host = self.args, self.args.store_room, self.store_host
+        env = [
+            *self._env(),
+            listen_env("LMTP_LISTEN", listen_name("lmtp", host)),
+            listen_env("IMAP_LISTEN", listen_name("imap", host)),
+        ]
         if args.restore:
             env += [
                 f"RESTORE_FROM=http://{self.copy_host}:{EXPORT_PORT}",
                 f"RESTORE_DOMAIN={self.copy_domain}",
             ]
-            networks.append(args.backup_link)
-        return self._dovecot("mailstore", self.store_host, room, "storage", networks, env, args.spec.domain)
+        networks = [
+            attach(room.lmtp_san, host, "lmtp"),
+            attach(room.imap_san, host, "imap"),
+            attach(args.links.mail_restore, host),
+        ]
+        return self._dovecot("mailstore", host, room, "storage", networks, env, args.spec.domain)
 
     @property
     def copy_domain(self) -> str:
@@ -114,11 +124,19 @@ class Mail(pulumi.ComponentResource):
 
     def _copy(self) -> docker.Container:
         """The vault's copy of every mailbox: the same mail store, on the backup link in the vault's room."""
-        args = self.args
-        env = [*self._env(self.copy_domain), f"EXPORT_PORT={EXPORT_PORT}"]
-        return self._dovecot(
-            "mail-vault", self.copy_host, args.vault_room, "backup", [args.backup_link], env, self.copy_domain
-        )
+        args, host = self.args, self.copy_host
+        env = [
+            *self._env(self.copy_domain),
+            f"EXPORT_PORT={EXPORT_PORT}",
+            listen_env("LMTP_LISTEN", listen_name("lmtp", host)),
+            listen_env("IMAP_LISTEN", LOOPBACK),  # nobody reads the copy over IMAP
+            listen_env("EXPORT_LISTEN", listen_name("export", host)),
+        ]
+        networks = [
+            attach(args.links.mail_copy, host, "lmtp"),
+            attach(args.links.mail_restore, host, "export"),
+        ]
+        return self._dovecot("mail-vault", host, args.vault_room, "backup", networks, env, self.copy_domain)
 
     def _dovecot(
         self,
@@ -126,7 +144,7 @@ class Mail(pulumi.ComponentResource):
         host: str,
         room: MachineRoom,
         tier: str,
-        networks: list[docker.Network],
+        networks: list[docker.ContainerNetworksAdvancedArgs],
         env: list[str],
         domain: str,
     ) -> docker.Container:
@@ -143,7 +161,7 @@ class Mail(pulumi.ComponentResource):
             image=args.store_image,
             envs=env,
             labels=placement.container_labels(),
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=n.name) for n in networks],
+            networks_advanced=networks,
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/var/mail")],
             uploads=secret_uploads(secrets),
             healthcheck=healthcheck("doveadm", "service", "status", "imap-login"),
@@ -161,13 +179,18 @@ class Mail(pulumi.ComponentResource):
             f"mail-front-{room.spec.name}",
             name=self.front_host,
             image=args.front_image,
-            envs=[*self._env(), f"MAILSTORE_HOST={self.store_host}", f"MAIL_VAULT_HOST={self.copy_host}"],
+            envs=[
+                *self._env(),
+                f"MAILSTORE_HOST={self.store_host}",
+                f"MAIL_VAULT_HOST={self.copy_host}",
+                listen_env("LISTEN", listen_name("access", self.front_host)),
+            ],
             labels=placement.container_labels(),
             networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
-                docker.ContainerNetworksAdvancedArgs(name=room.network.name),
-                docker.ContainerNetworksAdvancedArgs(name=args.store_room.san_network.name),
-                docker.ContainerNetworksAdvancedArgs(name=args.backup_link.name),
+                attach(args.access.network, self.front_host, "access"),
+                attach(room.network, self.front_host),
+                attach(args.store_room.lmtp_san, self.front_host),
+                attach(args.links.mail_copy, self.front_host),
             ],
             ports=[docker.ContainerPortArgs(internal=SMTP_PORT, external=args.spec.smtp_port, ip=PUBLISH_IP)],
             volumes=[docker.ContainerVolumeArgs(volume_name=queue.name, container_path="/var/spool/postfix")],
@@ -185,15 +208,18 @@ class Mail(pulumi.ComponentResource):
 
     def _proxy(self) -> docker.Container:
         args, room = self.args, self.args.front_room
-        config = render_tcp_proxy_config("imap", PROXY_PORT, Backend("mailstore", self.store_host, IMAP_PORT))
+        listen = listen_name("access", self.proxy_host)
+        config = render_tcp_proxy_config(
+            "imap", PROXY_PORT, Backend("mailstore", self.store_host, IMAP_PORT), listen=listen
+        )
         return docker.Container(
             f"imap-proxy-{room.spec.name}",
             name=self.proxy_host,
             image=args.proxy_image,
             labels=Placement(args.stack, room.spec.name, "edge", SERVICE).container_labels(),
             networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.access.network.name),
-                docker.ContainerNetworksAdvancedArgs(name=args.store_room.san_network.name),
+                attach(args.access.network, self.proxy_host, "access"),
+                attach(args.store_room.imap_san, self.proxy_host),
             ],
             ports=[
                 docker.ContainerPortArgs(internal=PROXY_PORT, external=args.spec.imap_port, ip=PUBLISH_IP)

@@ -10,12 +10,20 @@ import pulumi_docker
 
 from infra.access import AccessNetwork, AccessNetworkArgs
 from infra.appointments import Appointments, AppointmentsArgs
-from infra.backup_vault import BackupVault, BackupVaultArgs, backup_link, backup_link_name, export_url
+from infra.backup_vault import (
+    BackupLinks,
+    BackupVault,
+    BackupVaultArgs,
+    backup_link_name,
+    backup_links,
+    export_url,
+)
 from infra.config import SECRET_KEYS, SECTIONS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
 from infra.lab import PLATFORM, LabArgs, LabResults
 from infra.mail import Mail, MailArgs
+from infra.policy import FLOWS
 from infra.rooms import MachineRoom, MachineRoomArgs
 from infra.storage_array import StorageArray, StorageArrayArgs
 from infra.topology import MailInfo, RoomInfo, ServiceInfo, TargetsInfo, Topology
@@ -50,7 +58,7 @@ class _Ground:
     secrets: Secrets
     rooms: dict[str, MachineRoom]
     access: AccessNetwork
-    link: pulumi_docker.Network
+    links: BackupLinks
     common: dict[str, str]  # what every component's Args take: the stack and its name prefix
 
 
@@ -64,8 +72,8 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
     rooms = {room.name: MachineRoom(room.name, MachineRoomArgs(room=room, **common)) for room in spec.rooms}
     # Networks that join rooms stay with the engine the plan gave them, wherever the parts moved.
     access = AccessNetwork("access", AccessNetworkArgs(room=rooms[spec.intranet.balancer_rooms[0]], **common))
-    link = backup_link(rooms[spec.vault.room], **common)
-    ground = _Ground(spec, images, secrets, rooms, access, link, common)
+    links = backup_links(rooms[spec.vault.room], **common)
+    ground = _Ground(spec, images, secrets, rooms, access, links, common)
     array = _storage_array(ground)
     vault = _vault(ground, array)
     appointments = _appointments(ground, array, vault)
@@ -94,7 +102,7 @@ def _storage_array(ground: _Ground) -> StorageArray:
         f"storage-{spec.layout.storage}",
         StorageArrayArgs(
             room=ground.rooms[spec.layout.storage],
-            backup_link=ground.link,
+            backup_link=ground.links.database,
             image=ground.images.postgres,
             restore_from=export_url(spec.prefix, spec.layout.vault) if spec.storage_restored else "",
             without_partial=recovery.without_partial if recovery else False,
@@ -117,7 +125,7 @@ def _vault(ground: _Ground, array: StorageArray) -> BackupVault:
         BackupVaultArgs(
             room=ground.rooms[ground.spec.layout.vault],
             array=array,
-            link=ground.link,
+            link=ground.links.database,
             image=ground.images.vault,
             base_backup_interval_s=ground.spec.vault.base_backup_interval_s,
             secrets=pick(ground.secrets, "replication_password", "vault_token"),
@@ -169,7 +177,7 @@ def _mail(ground: _Ground) -> Mail:
             store_room=ground.rooms[layout.storage],
             front_room=ground.rooms[layout.mail],
             vault_room=ground.rooms[layout.vault],
-            backup_link=ground.link,
+            links=ground.links,
             access=ground.access,
             store_image=ground.images.mailstore,
             front_image=ground.images.mail_front,
@@ -229,6 +237,7 @@ def _topology(ground: _Ground, lab: LabResults, services: tuple[ServiceInfo, ...
         mail=MailInfo(spec.mail.domain, spec.mail.mailboxes),
         targets=TargetsInfo(dict(spec.targets.rto_s), spec.targets.stat_delivery_s),
         recovered=recovery is not None,
+        flows=FLOWS,
     )
 
 

@@ -23,8 +23,13 @@ class MachineRoomArgs:
 class MachineRoom(pulumi.ComponentResource):
     """One failure domain.
 
-    The room network joins the room's servers; the SAN network, internal
-    (no route out), joins its app servers to its storage array.
+    The room network joins the room's servers. The SAN, internal (no route
+    out), joins its app servers to its storage, one network per flow so that
+    no client reaches a store it does not use: `<room>-san` (the apps to the
+    database), `<room>-san-lmtp` (the mail front end to the mail store),
+    `<room>-san-imap` (the IMAP proxy to the mail store). The two parts added
+    to the first carry the label hospital.san=<room>-san (the first keeps the
+    labels it always had): a fault on the SAN takes every part.
     """
 
     def __init__(self, name: str, args: MachineRoomArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -41,12 +46,38 @@ class MachineRoom(pulumi.ComponentResource):
         self.san_network = self._internal_network(
             f"{room.name}-san", self.san_network_name, "san", args, child
         )
+        self.lmtp_san = self._internal_network(
+            f"{room.name}-san-lmtp",
+            f"{self.san_network_name}-lmtp",
+            "san",
+            args,
+            child,
+            self.san_network_name,
+        )
+        self.imap_san = self._internal_network(
+            f"{room.name}-san-imap",
+            f"{self.san_network_name}-imap",
+            "san",
+            args,
+            child,
+            self.san_network_name,
+        )
         self.register_outputs({"network": self.network.name, "san_network": self.san_network.name})
+
+    @property
+    def san_network_names(self) -> tuple[str, ...]:
+        """The Docker names of every part of the room's SAN."""
+        return (self.san_network_name, f"{self.san_network_name}-lmtp", f"{self.san_network_name}-imap")
 
     @staticmethod
     def _internal_network(
-        resource: str, name: str, kind: str, args: MachineRoomArgs, opts: pulumi.ResourceOptions
+        resource: str,
+        name: str,
+        kind: str,
+        args: MachineRoomArgs,
+        opts: pulumi.ResourceOptions,
+        san: str = "",
     ) -> docker.Network:
-        """A network with no route out, labelled with its room and kind."""
-        labels = network_labels(args.stack, args.room.name, kind)
+        """A network with no route out, labelled with its room and kind (and the SAN it is part of)."""
+        labels = network_labels(args.stack, args.room.name, kind, san)
         return docker.Network(resource, name=name, internal=True, labels=labels, opts=opts)

@@ -99,6 +99,29 @@ class MailInfo:
 
 
 @dataclass(frozen=True)
+class FlowInfo:
+    """A connection the stack allows: from containers of source_service/source_tier (or, with
+    source_service `access` and no tier, any container on the access network) to those of
+    service/tier, on port (infra/policy.py)."""
+
+    source_service: str
+    source_tier: str
+    service: str
+    tier: str
+    port: int
+    protocol: str
+    why: str
+
+    def source(self) -> str:
+        """The source as the policy table writes it."""
+        return f"{self.source_service}/{self.source_tier}" if self.source_tier else self.source_service
+
+    def destination(self) -> str:
+        """The destination as the policy table writes it."""
+        return f"{self.service}/{self.tier}"
+
+
+@dataclass(frozen=True)
 class TargetsInfo:
     """What a game day is judged against: RTO per service and the delivery time of urgent results."""
 
@@ -124,6 +147,8 @@ class Topology:
     targets: TargetsInfo = TargetsInfo()
     # Whether the stack stands as the recovery plan placed it (not as planned).
     recovered: bool = False
+    # The connections the stack allows, and no other (infra/policy.py).
+    flows: tuple[FlowInfo, ...] = ()
 
     def machine_rooms(self) -> tuple[RoomInfo, ...]:
         """The machine rooms, in the stack config's order (no platform)."""
@@ -168,6 +193,7 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
             mail=_mail(raw.get("mail")),
             targets=_targets(raw.get("targets")),
             recovered=bool(raw.get("recovered", False)),
+            flows=tuple(_flow(f) for f in _list(raw.get("flows", []))),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DeployError(
@@ -197,6 +223,18 @@ def _service(s: Mapping[str, object]) -> ServiceInfo:
         ),
         endpoints=tuple(Endpoint(_str(e, "name"), _str(e, "url")) for e in _list(s["endpoints"])),
         health_url=_str(s, "health_url"),
+    )
+
+
+def _flow(f: Mapping[str, object]) -> FlowInfo:
+    return FlowInfo(
+        source_service=_str(f, "source_service"),
+        source_tier=_str(f, "source_tier"),
+        service=_str(f, "service"),
+        tier=_str(f, "tier"),
+        port=int(str(f["port"])),
+        protocol=_str(f, "protocol"),
+        why=_str(f, "why"),
     )
 
 

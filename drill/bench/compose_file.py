@@ -78,7 +78,11 @@ def _service(
         "container_name": name,
         "restart": container["restart"],
         "labels": {item["label"]: item["value"] for item in container.get("labels", [])},
-        "networks": [network["name"] for network in container["networksAdvanced"]],
+        # With their aliases: the services bind to the names their deployment gives them.
+        "networks": {
+            network["name"]: ({"aliases": list(network["aliases"])} if network.get("aliases") else None)
+            for network in container["networksAdvanced"]
+        },
     }
     if container.get("envs"):
         service["environment"] = list(container["envs"])

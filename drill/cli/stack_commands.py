@@ -1,4 +1,4 @@
-"""`drill bootstrap | doctor | up | status | down`: the toolchain and the stack itself."""
+"""`drill bootstrap | doctor | up | status | flows | down`: the toolchain and the stack itself."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from drill import stack as stacks
 from drill.checks import check_stack
 from drill.cli.common import Command, console
 from drill.doctor import examine
+from drill.errors import DeployError
+from drill.flows import check_flows
 from drill.leftovers import find_leftovers
 from drill.paths import StatePaths
+from drill.progress import working
 from drill.toolchain.bootstrap import toolchain_steps
 from drill.toolchain.steps import run_steps
 
@@ -67,6 +70,32 @@ def cmd_status(paths: StatePaths, args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
+def cmd_flows(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Probe every port from every container and compare with the declared flows; exit 1 on a breach."""
+    topology = stacks.current_topology(paths, args.stack)
+    if topology is None:
+        raise DeployError(f"stack {args.stack} is not deployed", f"run `drill --stack {args.stack} up` first")
+    with working(f"probing every listening port of stack {args.stack} from every container…"):
+        found = check_flows(topology)
+    table = Table("from", "to", "port", "verdict")
+    for reach in found.undeclared:
+        table.add_row(reach.source, reach.destination, str(reach.port), "[red]works, not declared[/]")
+    for reach in found.failing:
+        table.add_row(reach.source, reach.destination, str(reach.port), "[red]declared, fails[/]")
+    for reach in found.allowed:
+        table.add_row(reach.source, reach.destination, str(reach.port), "[green]declared, works[/]")
+    console.print(table)
+    for flow in found.unused:
+        where = f"{flow.source()} -> {flow.destination()}:{flow.port}"
+        console.print(f"declared, no container at one end: {where}")
+    console.print(
+        f"{found.probes} connections tried from {len(found.listeners)} containers in {found.seconds:.1f} s: "
+        f"{len(found.allowed)} declared and working, {len(found.undeclared)} undeclared, "
+        f"{len(found.failing)} declared and failing"
+    )
+    return 0 if found.holds else 1
+
+
 def cmd_down(paths: StatePaths, args: argparse.Namespace) -> int:
     """Destroy the stack and check that nothing of it is left behind."""
     result = stacks.down(paths, args.stack)
@@ -86,5 +115,6 @@ COMMANDS = (
     Command("doctor", cmd_doctor),
     Command("up", cmd_up),
     Command("status", cmd_status),
+    Command("flows", cmd_flows),
     Command("down", cmd_down),
 )

@@ -31,6 +31,7 @@ from services.appointments.openapi import document
 from services.appointments.page import page
 from services.appointments.store import DEADLINE_S, Conflict, OutcomeUnknown, Unavailable, run
 from services.common.http_service import JsonHandler, QuietServer, http_check
+from services.common.listen import serve_all
 
 PORT = 8000
 MAX_BODY = 16 * 1024
@@ -134,7 +135,7 @@ def main() -> int:
     if "--storage-check" in sys.argv:
         return storage_check()
     threading.Thread(target=create_schema, daemon=True).start()
-    QuietServer(("0.0.0.0", PORT), Handler).serve_forever()  # noqa: S104 - inside its container
+    serve_all(lambda address: QuietServer((address, PORT), Handler))
     return 0
 
 

@@ -20,7 +20,8 @@ uploaded only to what stands on the restore path). A request without it, or
 with another, gets 401 and is logged with its address: the backup link is
 not trusted to say who asks.
 
-usage: vault-export ROOT PORT TOKEN_FILE
+usage: vault-export ROOT PORT TOKEN_FILE [ADDRESS]   (ADDRESS: a name or IP to
+                                       bind to; every address when left out)
        vault-export --restore-set ROOT   print the restore set and exit
 
 Standard library only, and importing nothing of ours: the vault runs it as
@@ -163,11 +164,12 @@ def main() -> int:
     if sys.argv[1] == "--restore-set":
         print(json.dumps(restore_set(Path(sys.argv[2]))))
         return 0
-    if len(sys.argv) != 4:
-        raise SystemExit("usage: vault-export ROOT PORT TOKEN_FILE")
+    if len(sys.argv) not in (4, 5):
+        raise SystemExit("usage: vault-export ROOT PORT TOKEN_FILE [ADDRESS]")
     Export.root = Path(sys.argv[1]).resolve()
     Export.token = read_token(Path(sys.argv[3]))
-    server = ThreadingHTTPServer(("0.0.0.0", int(sys.argv[2])), Export)  # noqa: S104 - internal backup link only
+    address = sys.argv[4] if len(sys.argv) == 5 else "0.0.0.0"  # noqa: S104 - the vault's one link
+    server = ThreadingHTTPServer((address, int(sys.argv[2])), Export)
     server.serve_forever()
     return 0
 

@@ -23,6 +23,7 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 from services.common.http_service import JsonHandler, QuietServer, http_check
+from services.common.listen import serve_all
 
 STAFF = 7300
 SEED = 20251107
@@ -214,8 +215,8 @@ def main() -> int:
     if args.check:
         return check(args.port)
     app = Intranet(open_database(args.data), os.environ.get("INTRANET_REPLICA", "unknown"))
-    server = QuietServer(("0.0.0.0", args.port), make_handler(app))  # noqa: S104 - inside its container
-    server.serve_forever()
+    handler = make_handler(app)
+    serve_all(lambda address: QuietServer((address, args.port), handler))
     return 0
 
 

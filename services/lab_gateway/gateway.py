@@ -21,6 +21,7 @@ import sys
 import threading
 from pathlib import Path
 
+from services.common.listen import serve_all
 from services.lab_gateway import delivery, results_api
 from services.lab_gateway.journal import Journal
 from services.lab_gateway.receiver import MLLP_PORT, MLLPHandler, MLLPServer
@@ -37,8 +38,7 @@ def main() -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     journal = Journal(DATA)
     MLLPHandler.journal = journal
-    server = MLLPServer(("0.0.0.0", MLLP_PORT), MLLPHandler)  # noqa: S104 - inside its container
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_all(lambda address: MLLPServer((address, MLLP_PORT), MLLPHandler), block=False)
     journal.receiving = True
     threading.Thread(target=delivery.forward, args=(journal,), daemon=True).start()
     results_api.serve_api(journal, delivery.connect)

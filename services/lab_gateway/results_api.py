@@ -21,6 +21,7 @@ import psycopg2
 import psycopg2.extensions
 
 from services.common.http_service import JsonHandler, QuietServer, http_check
+from services.common.listen import serve_all
 
 API_PORT = 8000
 _SELECT = (
@@ -112,7 +113,7 @@ def serve_api(journal: Health, connect: Connect, port: int = API_PORT) -> None:
 
         source = Source(journal, connect)
 
-    QuietServer(("0.0.0.0", port), Bound).serve_forever()  # noqa: S104 - inside its container
+    serve_all(lambda address: QuietServer((address, port), Bound), "API_LISTEN")
 
 
 def check() -> int:

@@ -14,10 +14,16 @@ touch /etc/postfix/main.cf
 # container does not resolve, which Postfix would take as a permanent
 # routing error (5.4.4). Make every routing error of LMTP a deferral.
 printf '%s\n' '/^5\.4\.([0-9]+)(.*)$/ 4.4.$1$2' > /etc/postfix/lmtp_status_filter
+# SMTP on the users' network only (LISTEN: the name of this container's address
+# there) and on 127.0.0.1 for the filter's return paths; every address when unset.
+interfaces=all
+if [ -n "${LISTEN:-}" ]; then
+  interfaces="127.0.0.1, $(listen-address $LISTEN | paste -sd ',' | sed 's/,/, /g')"
+fi
 postconf -e \
   "myhostname = mail.$domain" \
   "mydestination =" \
-  "inet_interfaces = all" \
+  "inet_interfaces = $interfaces" \
   "inet_protocols = ipv4" \
   "mynetworks = 127.0.0.0/8" \
   "virtual_mailbox_domains = $domain" \

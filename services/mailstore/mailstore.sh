@@ -14,6 +14,26 @@ if [ "$count" -ne "${MAILBOXES:-$count}" ]; then
 fi
 echo "mailstore: $count mailboxes of $domain, each with its own password"
 
+# Each listener on the network it serves only: the names the deployment gave
+# this container there (all addresses when unset).
+listeners() {  # NAMES: the addresses for a Dovecot listener
+  if [ -z "$1" ]; then echo '*'; else listen-address $1 | paste -sd ' '; fi
+}
+cat > /etc/dovecot/listeners.conf <<CONF
+service lmtp {
+  inet_listener lmtp {
+    address = $(listeners "${LMTP_LISTEN:-}")
+    port = 24
+  }
+}
+service imap-login {
+  inet_listener imap {
+    address = $(listeners "${IMAP_LISTEN:-}")
+    port = 143
+  }
+}
+CONF
+
 # A recovered store (RESTORE_FROM: the vault copy's export, RESTORE_DOMAIN:
 # the copy's domain) starts from the copy's mailboxes, never empty.
 if [ -n "${RESTORE_FROM:-}" ] && [ ! -d "/var/mail/$domain" ]; then
@@ -30,6 +50,7 @@ if [ -n "${EXPORT_PORT:-}" ]; then
   chown vmail: /run/secrets/mail_copy_token
   chmod 0400 /run/secrets/mail_copy_token
   setpriv --reuid=vmail --regid=vmail --init-groups --inh-caps=-all --bounding-set=-all -- \
-    python3 /usr/local/bin/vault-export /var/mail "$EXPORT_PORT" /run/secrets/mail_copy_token &
+    python3 /usr/local/bin/vault-export /var/mail "$EXPORT_PORT" /run/secrets/mail_copy_token \
+    "$(if [ -n "${EXPORT_LISTEN:-}" ]; then listen-address "$EXPORT_LISTEN"; else echo 0.0.0.0; fi)" &
 fi
 exec dovecot -F

@@ -46,3 +46,13 @@ def servers(host: testinfra.host.Host, module: str) -> list[testinfra.modules.pr
         for p in host.process.filter(comm="python3")
         if module in p.args.split() and "--check" not in p.args.split()
     ]
+
+
+def listens_only_on(host: testinfra.host.Host, name: str, port: int, networks: list[str]) -> None:
+    """Assert the container name listens on port at its address on each of networks, and not on all."""
+    attached = client().containers.get(name).attrs["NetworkSettings"]["Networks"]
+    for network in networks:
+        address = attached[network]["IPAddress"]
+        listening = host.socket(f"tcp://{address}:{port}").is_listening
+        assert listening, f"{name} not on {network} ({address}:{port})"
+    assert not host.socket(f"tcp://0.0.0.0:{port}").is_listening, f"{name} listens on every address at {port}"

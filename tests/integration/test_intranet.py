@@ -14,7 +14,7 @@ from drill.chaos import room_loss
 from drill.workload import clients
 from infra.labels import selector
 from tests.integration.conftest import STACK, Deployed
-from tests.integration.engine import client, servers, wait_healthy
+from tests.integration.engine import client, listens_only_on, servers, wait_healthy
 
 log = logging.getLogger(__name__)
 LOOKUPS = 100
@@ -35,7 +35,8 @@ def test_replica_runs_python_as_intranet_user_listening_on_8000(deployed: Deploy
         assert host.package("python3").is_installed
         [process] = servers(host, "services.intranet.intranet")
         assert process.user == "intranet"
-        assert host.socket("tcp://0.0.0.0:8000").is_listening
+        name = f"{deployed.topology.prefix}-intranet-{room}"
+        listens_only_on(host, name, 8000, [f"{deployed.topology.prefix}-intranet"])
         assert host.file("/var/lib/intranet/intranet.db").user == "intranet"
         assert host.user().name == "intranet"
 
@@ -47,7 +48,7 @@ def test_each_balancer_runs_haproxy_unprivileged_over_both_replicas(deployed: De
         assert host.package("haproxy").is_installed
         assert host.process.filter(comm="haproxy")
         assert all(p.user == "haproxy" for p in host.process.filter(comm="haproxy"))
-        assert host.socket("tcp://0.0.0.0:8080").is_listening
+        listens_only_on(host, f"{prefix}-intranet-lb-{room}", 8080, [deployed.topology.access_network])
         config = host.file("/etc/haproxy/haproxy.cfg").content_string
         # each replica by the name it keeps on the intranet's network wherever it stands
         assert "intranet-replica-1:8000 check" in config

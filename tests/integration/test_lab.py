@@ -14,7 +14,7 @@ import pytest
 import testinfra
 
 from tests.integration.conftest import Deployed
-from tests.integration.engine import client, http, servers, wait_healthy
+from tests.integration.engine import client, http, listens_only_on, servers, wait_healthy
 
 START, END = b"\x0b", b"\x1c\x0d"
 
@@ -213,7 +213,9 @@ def test_gateway_and_analysers_run_unprivileged_and_keep_sending(deployed: Deplo
     host = testinfra.get_host(f"docker://{gateway}")
     gateways = servers(host, "services.lab_gateway.gateway")
     assert len(gateways) == 1 and gateways[0].user == "labgw"
-    assert host.socket("tcp://0.0.0.0:2575").is_listening
+    links = [deployed.topology.access_network, deployed.topology.room("biology").network]
+    listens_only_on(host, gateway, 2575, links)
+    listens_only_on(host, gateway, 8000, [deployed.topology.access_network])
     assert host.file("/var/lib/lab-gateway/journal.jsonl").user == "labgw"
     analysers = [c.name for c in lab.containers if c.tier == "lab"]
     assert len(analysers) == 2

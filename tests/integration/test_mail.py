@@ -14,7 +14,7 @@ import pytest
 import testinfra
 
 from tests.integration.conftest import Deployed
-from tests.integration.engine import client, servers, wait_healthy
+from tests.integration.engine import client, listens_only_on, servers, wait_healthy
 
 
 def address(deployed: Deployed, endpoint: str) -> tuple[str, int]:
@@ -144,7 +144,12 @@ def test_3000_mailboxes_and_the_queue_on_its_own_volume(deployed: Deployed) -> N
     store = testinfra.get_host(f"docker://{container(deployed, 'storage')}")
     assert store.package("dovecot-imapd").is_installed
     assert len(store.file("/etc/dovecot/users").content_string.splitlines()) == 3000
-    assert store.socket("tcp://0.0.0.0:143").is_listening and store.socket("tcp://0.0.0.0:24").is_listening
+    # LMTP on the SAN's LMTP part only, IMAP on its IMAP part only (the flow policy).
+    name = container(deployed, "storage")
+    networks = client().containers.get(name).attrs["NetworkSettings"]["Networks"]
+    san = next(r.san_network for r in deployed.topology.rooms if f"{r.san_network}-lmtp" in networks)
+    listens_only_on(store, name, 24, [f"{san}-lmtp"])
+    listens_only_on(store, name, 143, [f"{san}-imap"])
     front = testinfra.get_host(f"docker://{container(deployed, 'app')}")
     assert front.package("postfix").is_installed
     assert {p.user for p in front.process.filter(comm="qmgr")} == {"postfix"}

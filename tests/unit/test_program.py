@@ -210,6 +210,45 @@ def test_storage_is_reachable_only_over_its_san_and_the_backup_link(run: Declara
     assert link.inputs["internal"] is True
 
 
+def test_each_link_joins_only_the_two_ends_of_its_flows(run: Declaration) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    members: dict[str, set[str]] = {}
+    for name, container in containers.items():
+        for network in container.inputs["networksAdvanced"]:
+            members.setdefault(network["name"], set()).add(name)
+    assert members["hdrp-unit-backup-link"] == {"postgres-nord-1", "vault-bellevue"}
+    assert members["hdrp-unit-mail-copy-link"] == {"mail-front-nord-1", "mail-vault-bellevue"}
+    assert members["hdrp-unit-mail-restore-link"] == {"mailstore-nord-1", "mail-vault-bellevue"}
+    assert members["hdrp-unit-nord-1-san"] == {"postgres-nord-1", "appointments-nord-1", "lab-gateway-nord-1"}
+    assert members["hdrp-unit-nord-1-san-lmtp"] == {"mailstore-nord-1", "mail-front-nord-1"}
+    assert members["hdrp-unit-nord-1-san-imap"] == {"mailstore-nord-1", "imap-proxy-nord-1"}
+    networks = run.of_type("docker:index/network:Network")
+    assert all(n.inputs["internal"] for name, n in networks.items() if name != "access-network")
+
+
+def test_a_listener_on_several_networks_binds_to_its_name_on_the_one_it_serves(run: Declaration) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    envs = {name: dict(e.split("=", 1) for e in c.inputs.get("envs", [])) for name, c in containers.items()}
+    aliases = {
+        name: {a for n in c.inputs["networksAdvanced"] for a in n.get("aliases", [])}
+        for name, c in containers.items()
+    }
+    expected = {
+        "appointments-nord-1": {"LISTEN": "access"},
+        "lab-gateway-nord-1": {"LISTEN": "access lab", "API_LISTEN": "access"},
+        "mail-front-nord-1": {"LISTEN": "access"},
+        "mailstore-nord-1": {"LMTP_LISTEN": "lmtp", "IMAP_LISTEN": "imap"},
+        "mail-vault-bellevue": {"LMTP_LISTEN": "lmtp", "EXPORT_LISTEN": "export"},
+        "intranet-nord-2": {"LISTEN": "intranet"},
+    }
+    for name, variables in expected.items():
+        host = containers[name].inputs["name"]
+        for variable, kinds in variables.items():
+            names = envs[name][variable].split()
+            assert names == [f"{kind}.{host}" for kind in kinds.split()], (name, variable)
+            assert set(names) <= aliases[name], (name, names)
+
+
 def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
     uploads = {u["file"]: u for u in revealed(containers["postgres-nord-1"].inputs["uploads"])}
@@ -258,7 +297,8 @@ def test_a_recovered_room_stands_where_the_plan_placed_it_and_the_storage_restor
     assert {"postgres-nord-2", "mailstore-nord-2", "appointments-nord-2", "lab-gateway-nord-2"} <= set(after)
     assert "RESTORE_FROM=http://hdrp-unit-vault-bellevue:8008" in after["postgres-nord-2"].inputs["envs"]
     gateway = after["lab-gateway-nord-2"].inputs["networksAdvanced"]
-    assert {"name": "hdrp-unit-lab-link", "aliases": ["lab-gateway"]} in gateway
+    link = {"name": "hdrp-unit-lab-link", "aliases": ["lab.hdrp-unit-lab-gateway-nord-2", "lab-gateway"]}
+    assert link in gateway
     before = run.of_type("docker:index/container:Container")
     for name in ("lab-analyser-1", "lab-analyser-2", "vault-bellevue", "intranet-lb-bellevue"):
         assert after[name].inputs == before[name].inputs or name == "vault-bellevue", name
