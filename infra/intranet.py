@@ -61,15 +61,10 @@ class Intranet(pulumi.ComponentResource):
     def __init__(self, name: str, args: IntranetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("hospital:services:Intranet", name, None, opts)
         self.args = args
-        # One network joins every replica and balancer: a replica keeps its name on it
-        # (replica-<n>) wherever it stands, so no balancer changes when the plan moves one.
-        self.network = docker.Network(
-            f"{SERVICE}-network",
-            name=f"{args.prefix}-{SERVICE}",
-            internal=True,
-            labels=network_labels(args.stack, args.network_room.spec.name, SERVICE),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.network_room.provider),
-        )
+        # One network per replica, joined by every balancer: a replica keeps its name on it
+        # (replica-<n>) wherever it stands, so no balancer changes when the plan moves one,
+        # and no replica reaches another (docs/security.md).
+        self.networks = [self._network(n) for n in range(1, len(args.spec.replica_rooms) + 1)]
         self.replicas = [self._replica(room, n) for n, room in enumerate(args.spec.replica_rooms, 1)]
         self.balancers = [
             self._balancer(room, port, first=i == 0)
@@ -80,6 +75,18 @@ class Intranet(pulumi.ComponentResource):
                 "replicas": [replica.name for replica in self.replicas],
                 "balancers": [balancer.name for balancer in self.balancers],
             }
+        )
+
+    def _network(self, number: int) -> docker.Network:
+        """The network of replica number (the first keeps the name the only one had)."""
+        args = self.args
+        suffix = "" if number == 1 else f"-{number}"
+        return docker.Network(
+            f"{SERVICE}-network{suffix}",
+            name=f"{args.prefix}-{SERVICE}{suffix}",
+            internal=True,
+            labels=network_labels(args.stack, args.network_room.spec.name, SERVICE),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.network_room.provider),
         )
 
     def replica_name(self, room: str) -> str:
@@ -104,7 +111,7 @@ class Intranet(pulumi.ComponentResource):
             labels=placement.container_labels(),
             networks_advanced=[
                 attach(room.network, host),
-                attach(self.network, host, SERVICE, replica_alias(number)),
+                attach(self.networks[number - 1], host, SERVICE, replica_alias(number)),
             ],
             volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=DATA_PATH)],
             healthcheck=healthcheck(
@@ -132,7 +139,10 @@ class Intranet(pulumi.ComponentResource):
             name=host,
             image=self.args.balancer_image,
             labels=placement.container_labels(),
-            networks_advanced=[attach(self.args.access.network, host, "access"), attach(self.network, host)],
+            networks_advanced=[
+                attach(self.args.access.network, host, "access"),
+                *(attach(network, host) for network in self.networks),
+            ],
             ports=[docker.ContainerPortArgs(internal=LISTEN_PORT, external=port, ip=PUBLISH_IP)],
             uploads=[
                 docker.ContainerUploadArgs(

@@ -27,7 +27,8 @@ def test_room_and_san_networks_are_internal_and_access_is_not(deployed: Deployed
         for name in (room.network, room.san_network):
             assert docker_client.networks.get(name).attrs["Internal"] is True, name
     # the biology platform's lab link and the intranet's own network are internal too
-    for name in (deployed.topology.room("biology").network, f"{deployed.topology.prefix}-intranet"):
+    intranet = [f"{deployed.topology.prefix}-intranet", f"{deployed.topology.prefix}-intranet-2"]
+    for name in (deployed.topology.room("biology").network, *intranet):
         assert docker_client.networks.get(name).attrs["Internal"] is True, name
     assert docker_client.networks.get(deployed.topology.access_network).attrs["Internal"] is False
 

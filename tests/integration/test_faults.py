@@ -62,7 +62,11 @@ def test_san_cut_makes_bookings_fail_fast_and_mending_brings_them_back(
 def test_san_throttle_is_applied_in_the_storage_namespaces_and_removed(deployed: Deployed) -> None:
     shaped = san_throttle.throttle_san("nord-1", STACK, san(deployed, "nord-1"), rate_kbit=256)
     try:
-        assert len(shaped) == 2  # PostgreSQL and the mail store
+        # Every SAN device of the room's storage: PostgreSQL's (the database part), the mail
+        # store's two (its LMTP and IMAP parts).
+        names = sorted(s.split(": ")[0] for s in shaped)
+        prefix = deployed.topology.prefix
+        assert names == sorted([f"{prefix}-mailstore-nord-1"] * 2 + [f"{prefix}-postgres-nord-1"]), shaped
         assert probes.http_answers(f"{url(deployed, 'appointments')}/health", requests=3)["failed"] == 0
     finally:
         assert sorted(san_throttle.unthrottle_san("nord-1", STACK, san(deployed, "nord-1"))) == sorted(shaped)

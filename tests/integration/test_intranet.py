@@ -36,7 +36,9 @@ def test_replica_runs_python_as_intranet_user_listening_on_8000(deployed: Deploy
         [process] = servers(host, "services.intranet.intranet")
         assert process.user == "intranet"
         name = f"{deployed.topology.prefix}-intranet-{room}"
-        listens_only_on(host, name, 8000, [f"{deployed.topology.prefix}-intranet"])
+        networks = client().containers.get(name).attrs["NetworkSettings"]["Networks"]
+        [own] = [n for n in networks if n.startswith(f"{deployed.topology.prefix}-intranet")]
+        listens_only_on(host, name, 8000, [own])
         assert host.file("/var/lib/intranet/intranet.db").user == "intranet"
         assert host.user().name == "intranet"
 

@@ -129,14 +129,18 @@ print(json.dumps(answers))
 """
 
 
-@pytest.mark.parametrize(("service", "token"), [("vault", "vault_token"), ("mail", "mail_copy_token")])
+@pytest.mark.parametrize(
+    ("service", "token", "link"),
+    [("vault", "vault_token", "backup-link"), ("mail", "mail_copy_token", "mail-restore-link")],
+)
 def test_a_vault_export_answers_only_a_request_that_carries_its_token(
-    deployed: Deployed, service: str, token: str
+    deployed: Deployed, service: str, token: str, link: str
 ) -> None:
     """A neighbour on the export's network without the token reads nothing, and is logged."""
     [export] = [c for c in deployed.topology.service(service).containers if c.tier == "backup"]
     target = client().containers.get(export.name)
-    network = next(iter(target.attrs["NetworkSettings"]["Networks"]))
+    network = f"{deployed.topology.prefix}-{link}"  # where restores fetch from it
+    assert network in target.attrs["NetworkSettings"]["Networks"]
     since = int(time.time()) - 1
     printed = client().containers.run(
         target.attrs["Config"]["Image"],

@@ -101,14 +101,12 @@ def test_every_container_is_labelled_and_placed_by_its_room_provider(run: Declar
 def test_replicas_keep_their_own_data_volume_and_no_san(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
     volumes = {v.inputs["name"] for v in run.of_type("docker:index/volume:Volume").values()}
-    for room in ("nord-2", "bellevue"):
+    for room, network in (("nord-2", "hdrp-unit-intranet"), ("bellevue", "hdrp-unit-intranet-2")):
         replica = containers[f"intranet-{room}"]
         [mount] = replica.inputs["volumes"]
         assert mount["volumeName"] == f"hdrp-unit-intranet-data-{room}" and mount["volumeName"] in volumes
-        assert [n["name"] for n in replica.inputs["networksAdvanced"]] == [
-            f"hdrp-unit-{room}",
-            "hdrp-unit-intranet",
-        ]
+        # each replica on a network of its own, which every balancer joins: no replica reaches another
+        assert [n["name"] for n in replica.inputs["networksAdvanced"]] == [f"hdrp-unit-{room}", network]
 
 
 def test_only_the_balancers_publish_each_its_own_port_on_loopback(run: Declaration) -> None:
@@ -133,7 +131,7 @@ def test_each_balancer_balances_over_both_replicas_from_its_room(run: Declaratio
         assert "intranet-replica-1:8000 check" in upload["content"]
         assert "intranet-replica-2:8000 check" in upload["content"]
         networks = [n["name"] for n in balancer.inputs["networksAdvanced"]]
-        assert networks == ["hdrp-unit-access", "hdrp-unit-intranet"]
+        assert networks == ["hdrp-unit-access", "hdrp-unit-intranet", "hdrp-unit-intranet-2"]
     access = run.of_type("docker:index/network:Network")["access-network"]
     assert access.provider is not None and "::nord-2-engine::" in access.provider
 
