@@ -18,10 +18,11 @@ from pulumi import automation as auto
 
 from drill.engines import engine
 from drill.errors import DeployError, ToolchainError
-from drill.interrupted import clear_interrupted, remove_stale_locks
+from drill.interrupted import clear_interrupted
 from drill.paths import StatePaths
 from drill.progress import working
 from drill.secrets import ensure_secrets
+from drill.tls import ensure_tls, postgres_names
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.workspace import check_stack_config, prepare_workspace, write_recovery
@@ -96,6 +97,7 @@ def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult
     for what in cleared:
         log.info(f"cleared what an interrupted deploy left: {what}")
     made = ensure_secrets(handle)
+    made += ensure_tls(handle, postgres_names(spec.prefix, [room.name for room in spec.rooms]))
     if made:
         log.info(f"generated secrets into the stack config: {', '.join(made)}")
     started = time.monotonic()
@@ -162,12 +164,14 @@ class DownResult:
 def down(paths: StatePaths, stack: str) -> DownResult:
     """Destroy every resource of the stack; return how long it took and what had been deployed.
 
-    A lock left by a drill that was killed (its process gone) is removed first.
+    What a drill that was killed left is cleared first, as before a deploy: its
+    lock (its process gone), its pending operations, its half-made containers.
     Raises DeployError when the engine fails.
     """
-    for name in remove_stale_locks(paths.backend, PROJECT, stack):
-        log.info("removed the stale lock %s of stack %s", name, stack)
     handle = open_stack(paths, stack, None)
+    cleared, _ = clear_interrupted(paths, PROJECT, check_stack_config(stack), handle)
+    if cleared:
+        log.info(f"cleared what an interrupted run left of stack {stack}: {', '.join(cleared)}")
     topology = _topology_of(handle)
     started = time.monotonic()
     with working(f"destroying stack {stack}…") as update:

@@ -16,7 +16,7 @@ from infra.labels import Placement
 from infra.listen import attach, listen_env, listen_name
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
-from infra.storage_array import StorageArray
+from infra.storage_array import TLS_CLIENT_ENV, StorageArray
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 
 APP_PORT = 8000
@@ -51,7 +51,11 @@ class Appointments(pulumi.ComponentResource):
             f"{SERVICE}-{room}",
             name=self.host,
             image=args.image,
-            envs=[f"DB_HOST={args.array.host}", listen_env("LISTEN", listen_name("access", self.host))],
+            envs=[
+                f"DB_HOST={args.array.host}",
+                *TLS_CLIENT_ENV,
+                listen_env("LISTEN", listen_name("access", self.host)),
+            ],
             labels=self.placement.container_labels(),
             networks_advanced=[
                 attach(args.access.network, self.host, "access"),

@@ -12,7 +12,7 @@ from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.labels import Placement, network_labels
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
-from infra.storage_array import StorageArray
+from infra.storage_array import TLS_CLIENT_ENV, StorageArray
 from infra.topology import ContainerInfo
 from infra.volumes import data_volume
 
@@ -97,7 +97,11 @@ class BackupVault(pulumi.ComponentResource):
             f"vault-{room}",
             name=self.host,
             image=args.image,
-            envs=[f"PRIMARY_HOST={args.array.host}", f"BASE_BACKUP_INTERVAL_S={args.base_backup_interval_s}"],
+            envs=[
+                f"PRIMARY_HOST={args.array.host}",
+                f"BASE_BACKUP_INTERVAL_S={args.base_backup_interval_s}",
+                *TLS_CLIENT_ENV,
+            ],
             labels=self.placement.container_labels(),
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.link.name)],
             volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path="/vault")],

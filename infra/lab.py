@@ -15,7 +15,7 @@ from infra.labels import Placement, network_labels
 from infra.listen import attach, listen_env, listen_name
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
-from infra.storage_array import StorageArray
+from infra.storage_array import TLS_CLIENT_ENV, StorageArray
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 from infra.volumes import data_volume
 
@@ -90,6 +90,7 @@ class LabResults(pulumi.ComponentResource):
             image=args.gateway_image,
             envs=[
                 f"DB_HOST={args.array.host}",
+                *TLS_CLIENT_ENV,
                 # MLLP for the analysers (lab link) and the users; the results API for the users.
                 listen_env("LISTEN", listen_name("access", host), listen_name("lab", host)),
                 listen_env("API_LISTEN", listen_name("access", host)),

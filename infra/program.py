@@ -18,7 +18,7 @@ from infra.backup_vault import (
     backup_links,
     export_url,
 )
-from infra.config import SECRET_KEYS, SECTIONS, StackSpec, load_stack_spec
+from infra.config import SECRET_KEYS, SECTIONS, TLS_KEYS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
 from infra.lab import PLATFORM, LabArgs, LabResults
@@ -39,9 +39,9 @@ def read_stack_spec() -> StackSpec:
 
 
 def read_secrets() -> Secrets:
-    """The generated secrets (see drill/secrets.py), as secret outputs."""
+    """The generated secrets (drill/secrets.py) and TLS material (drill/tls.py), as secret outputs."""
     config = pulumi.Config("hospital-drp")
-    return {key: config.require_secret(key) for key in SECRET_KEYS}
+    return {key: config.require_secret(key) for key in (*SECRET_KEYS, *TLS_KEYS)}
 
 
 def pick(secrets: Secrets, *names: str) -> Secrets:
@@ -113,6 +113,8 @@ def _storage_array(ground: _Ground) -> StorageArray:
                 "appointments_db_password",
                 "lab_db_password",
                 "vault_token",
+                "postgres_tls_cert",
+                "postgres_tls_key",
             ),
             **ground.common,
         ),
@@ -128,7 +130,7 @@ def _vault(ground: _Ground, array: StorageArray) -> BackupVault:
             link=ground.links.database,
             image=ground.images.vault,
             base_backup_interval_s=ground.spec.vault.base_backup_interval_s,
-            secrets=pick(ground.secrets, "replication_password", "vault_token"),
+            secrets=pick(ground.secrets, "replication_password", "vault_token", "tls_ca_cert"),
             **ground.common,
         ),
     )
@@ -144,7 +146,7 @@ def _appointments(ground: _Ground, array: StorageArray, vault: BackupVault) -> A
             vault=vault,
             access=ground.access,
             image=ground.images.appointments,
-            secrets=pick(ground.secrets, "appointments_db_password"),
+            secrets=pick(ground.secrets, "appointments_db_password", "tls_ca_cert"),
             **ground.common,
         ),
     )
@@ -162,7 +164,7 @@ def _lab(ground: _Ground, array: StorageArray) -> LabResults:
             access=ground.access,
             gateway_image=ground.images.lab_gateway,
             analyser_image=ground.images.lab_analyser,
-            secrets=pick(ground.secrets, "lab_db_password"),
+            secrets=pick(ground.secrets, "lab_db_password", "tls_ca_cert"),
             **ground.common,
         ),
     )

@@ -24,6 +24,19 @@ from infra.volumes import data_volume
 POSTGRES_PORT = 5432
 DATA_PATH = "/var/lib/postgresql/data"
 SERVICE = "storage"
+# What every client of the array sets (libpq reads them): TLS, the server's name checked
+# against the certificate the stack's CA issued it (drill/tls.py); no client certificate
+# (libpq would look for one in ~/.postgresql, which a service user may not read).
+TLS_CLIENT_ENV = [
+    "PGSSLMODE=verify-full",
+    "PGSSLROOTCERT=/run/secrets/tls_ca_cert",
+    "PGSSLCERT=/run/secrets/no-client-certificate",
+]
+
+
+def array_host(prefix: str, room: str) -> str:
+    """The array's container name (and host name on its SAN and the backup link) in room."""
+    return f"{prefix}-postgres-{room}"
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ class StorageArray(pulumi.ComponentResource):
         room = args.room.spec.name
         self.room = args.room
         self.placement = Placement(args.stack, room, "storage", SERVICE)
-        self.host = f"{args.prefix}-postgres-{room}"
+        self.host = array_host(args.prefix, room)
         child = pulumi.ResourceOptions(parent=self, provider=args.room.provider)
         self.volume = data_volume("postgres-data", args.prefix, self.placement, child)
         self.container = docker.Container(

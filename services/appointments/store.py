@@ -2,14 +2,19 @@
 
 Every call answers by its deadline, whatever the database does. libpq alone
 cannot promise that: its connect_timeout is at least 2 s (a value of 1 is
-taken as 2), a cancel request to a frozen server never returns, and a
-connection whose peer went silent waits for TCP. So each statement runs in a
+taken as 2), a cancel request (PQcancel) to a frozen server never returns,
+and psycopg2 holds the interpreter's lock while it waits, so one such call
+stops every thread of the app; and a connection whose peer went silent waits
+for TCP. So each statement runs in a
 worker thread and the caller waits for it until the deadline. When the
 deadline passes first:
 - if the statement was never sent, the worker is told to drop it (it checks
   before sending, under the same lock): the answer "not done" is true;
 - if it was sent, a write's outcome is unknown (it may still commit) and the
-  statement is cancelled, best effort, in the background.
+  statement is cancelled, best effort, in the background: by
+  pg_cancel_backend over a connection of its own (which waits, if it must,
+  in libpq's connect, where psycopg2 lets the other threads run), never by
+  PQcancel.
 A worker left behind ends within the socket's own limits (TCP user timeout
 and keepalives), or when its server is gone.
 """
@@ -107,16 +112,17 @@ class Attempt:
     finished: threading.Event = field(default_factory=threading.Event)
     dropped: bool = False
     sent: bool = False
-    conn: psycopg2.extensions.connection | None = None
+    backend_pid: int = 0  # the server process running the statement, once sent
     rows: Rows = field(default_factory=list)
     error: Exception | None = None
 
     def send(self, conn: psycopg2.extensions.connection) -> bool:
         """Whether the worker may send its statement on conn (False once the caller gave up)."""
+        backend_pid = conn.get_backend_pid()  # libpq's own record: no round trip
         with self.lock:
             if self.dropped:
                 return False
-            self.sent, self.conn = True, conn
+            self.sent, self.backend_pid = True, backend_pid
             return True
 
     def give_up(self) -> bool:
@@ -140,12 +146,20 @@ def work(attempt: Attempt, sql: str, args: tuple[object, ...], write: bool) -> N
         attempt.finished.set()
 
 
-def cancel(conn: psycopg2.extensions.connection) -> None:
-    """Ask the server to cancel conn's statement; a server that is gone or frozen is ignored."""
+def cancel(backend_pid: int) -> None:
+    """Ask the server to cancel the statement its process backend_pid runs, over a connection of
+    its own (pg_cancel_backend); a server that is gone or frozen is ignored."""
     try:
-        conn.cancel()
-    except (psycopg2.Error, OSError):
+        conn = connect()
+    except Unavailable:
         return
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_cancel_backend(%s)", (backend_pid,))
+    except psycopg2.Error:
+        return
+    finally:
+        conn.close()
 
 
 def run(sql: str, args: tuple[object, ...] = (), write: bool = False, by: float | None = None) -> Rows:
@@ -163,8 +177,7 @@ def run(sql: str, args: tuple[object, ...] = (), write: bool = False, by: float 
         return attempt.rows
     if not attempt.give_up():
         raise Unavailable(f"the database did not accept a connection within {DEADLINE_S} s")
-    if attempt.conn is not None:
-        threading.Thread(target=cancel, args=(attempt.conn,), daemon=True).start()
+    threading.Thread(target=cancel, args=(attempt.backend_pid,), daemon=True).start()
     if write:
         raise OutcomeUnknown(f"the database did not confirm the write within {DEADLINE_S} s: it may exist")
     raise Unavailable(f"the database did not answer within {DEADLINE_S} s")

@@ -83,5 +83,13 @@ elif [ ! -s "$PGDATA/PG_VERSION" ]; then
   initialise
 fi
 apply_secrets
+# Every client over the network speaks TLS and finds this server's name in its
+# certificate (issued by the stack's CA, drill/tls.py): the network lines are
+# hostssl, so plaintext is refused; set at each start, also on a data folder
+# restored from the vault or made by an earlier version. The Unix socket and
+# 127.0.0.1 serve this container's own tools.
+sed -i -E 's/^host( +replication +replicator +all | +all +all +all )/hostssl\1/' "$PGDATA/pg_hba.conf"
 # Set at each start from the deploy, so that placement changes apply.
-exec postgres -D "$PGDATA" -c "synchronous_standby_names=${SYNCHRONOUS_STANDBY-vault}"
+exec postgres -D "$PGDATA" -c "synchronous_standby_names=${SYNCHRONOUS_STANDBY-vault}" \
+  -c ssl=on -c ssl_cert_file=/run/secrets/postgres_tls_cert -c ssl_key_file=/run/secrets/postgres_tls_key \
+  -c ssl_min_protocol_version=TLSv1.2

@@ -180,3 +180,53 @@ def test_every_booking_answers_by_its_deadline_and_not_done_means_not_done(
         else:
             status, again, _ = http("POST", f"{url(deployed)}/api/appointments", body)
             assert status in (200, 201) and isinstance(again, dict) and again["ref"] == body["ref"]
+
+
+LOCKER = "BEGIN; LOCK TABLE appointments IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"
+
+
+def test_a_freeze_with_statements_in_flight_stops_no_request(deployed: Deployed) -> None:
+    """Bookings already sent (waiting on a lock) when the array freezes: each answers 503 by the
+    deadline, and the app keeps answering every other request while the array stays frozen.
+
+    A cancel request to a frozen server never returns, and psycopg2's holds the interpreter's
+    lock while it waits: the app must cancel otherwise, or every request after stops.
+    """
+    [array] = deployed.topology.service("storage").containers
+    database = client().containers.get(array.name)
+    database.exec_run(["psql", "-d", "appointments", "-c", LOCKER], user="postgres", detach=True)
+    held = (
+        "SELECT count(*) FROM pg_locks"
+        " WHERE mode = 'AccessExclusiveLock' AND relation = 'appointments'::regclass"
+    )
+    ask = ["psql", "-d", "appointments", "-Atc", held]
+    deadline = time.monotonic() + 10
+    while database.exec_run(ask, user="postgres").output.strip() != b"1":
+        assert time.monotonic() < deadline, "the lock was not taken"
+        time.sleep(0.2)
+    bodies = [far_booking() for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            sent = [pool.submit(http, "POST", f"{url(deployed)}/api/appointments", body) for body in bodies]
+            time.sleep(0.6)  # every booking sent and waiting on the lock, within its deadline
+            storage_freeze.freeze_storage(array.room, STACK)
+            answers = [future.result() for future in sent]
+        for status, answer, seconds in answers:
+            assert status == 503 and isinstance(answer, dict) and answer["outcome"] == "unknown", answer
+            assert seconds < 2.5, (answer, seconds)
+        # Still frozen: the app answers what needs no database at once, and a booking by its deadline.
+        status, _, seconds = http("GET", f"{url(deployed)}/openapi.json")
+        assert status == 200 and seconds < 1.0, seconds
+        status, answer, seconds = http("POST", f"{url(deployed)}/api/appointments", far_booking())
+        assert status == 503 and seconds < 2.5, (answer, seconds)
+    finally:
+        storage_freeze.thaw_storage(array.room, STACK)
+        stop = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'BEGIN; LOCK TABLE%'"
+        database.exec_run(["psql", "-Atc", stop], user="postgres")
+        wait_healthy(array.name)
+    for body in bodies:  # outcome unknown: retried with its ref, exactly one booking
+        deadline = time.monotonic() + 30
+        while (again := http("POST", f"{url(deployed)}/api/appointments", body))[0] not in (200, 201):
+            assert time.monotonic() < deadline, again
+            time.sleep(1)
+        assert isinstance(again[1], dict) and again[1]["ref"] == body["ref"]

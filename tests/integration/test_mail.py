@@ -115,7 +115,7 @@ def imap_login(deployed: Deployed, user: str, password: str) -> bool:
 def test_a_mailbox_password_opens_its_own_mailbox_and_no_other(deployed: Deployed) -> None:
     mail = deployed.topology.mail
     rng = random.Random()
-    numbers = sorted({1, mail.mailboxes, *rng.sample(range(2, mail.mailboxes), 3)})
+    numbers = sorted({1, mail.mailboxes, rng.randrange(2, mail.mailboxes)})
     users = [mail.mailbox(n) for n in numbers]
     vault_twin = users[0].replace(f"@{mail.domain}", f"@vault.{mail.domain}")
     wrong = [(user, deployed.mail_password(users[(i + 1) % len(users)])) for i, user in enumerate(users)]

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from drill.paths import PROJECT_ROOT
-from infra.config import SECRET_KEYS
+from drill.tls import make_ca
+from infra.config import SECRET_KEYS, TLS_CA_KEY, TLS_SERVERS
 from tests.integration.conftest import Deployed
 from tests.integration.engine import client
 
@@ -24,7 +25,9 @@ ROOT_ALLOWED = {"master", "dovecot", "log", "config"}
 
 
 def secrets(deployed: Deployed) -> dict[str, str]:
-    return {key: deployed.secret(key) for key in SECRET_KEYS}
+    """Every generated secret and private key of the stack (the CA's certificate is public)."""
+    keys = [*SECRET_KEYS, TLS_CA_KEY, *(key for _, key in TLS_SERVERS.values())]
+    return {key: deployed.secret(key) for key in keys}
 
 
 def test_no_secret_is_in_any_file_git_tracks(deployed: Deployed) -> None:
@@ -164,3 +167,66 @@ def test_a_vault_export_answers_only_a_request_that_carries_its_token(
         time.sleep(0.5)
     assert "refused GET /tar/base from " in logged
     assert ": no credential" in logged and ": a wrong credential" in logged
+
+
+PSQL_TRIES = """
+set -u
+printf '%s' "$STACK_CA" > /tmp/stack-ca.pem
+printf '%s' "$OTHER_CA" > /tmp/other-ca.pem
+try() {  # NAME CONNINFO: what libpq says to one connection attempt
+  if out=$(psql "$2 dbname=appointments user=appointments connect_timeout=5" -Atc 'SELECT 1' 2>&1); then
+    echo "$1: ok"
+  else
+    echo "$1: refused: $(echo "$out" | tr '\\n' ' ')"
+  fi
+}
+try plaintext "host=$ARRAY sslmode=disable"
+try verified "host=$ARRAY sslmode=verify-full sslrootcert=/tmp/stack-ca.pem"
+try other-ca "host=$ARRAY sslmode=verify-full sslrootcert=/tmp/other-ca.pem"
+try by-address "host=$ADDRESS sslmode=verify-full sslrootcert=/tmp/stack-ca.pem"
+"""
+
+
+def test_the_database_takes_tls_only_and_its_clients_verify_its_name(deployed: Deployed) -> None:
+    """From the SAN: plaintext refused, the stack's CA and the array's name accepted, another CA
+    refused, the array's address (not a name its certificate holds) refused."""
+    [array] = deployed.topology.service("storage").containers
+    container = client().containers.get(array.name)
+    san = deployed.topology.room(array.room).san_network
+    printed = (
+        client()
+        .containers.run(
+            container.attrs["Config"]["Image"],
+            ["bash", "-c", PSQL_TRIES],
+            network=san,
+            remove=True,
+            user="nobody",
+            environment={
+                "ARRAY": array.name,
+                "ADDRESS": container.attrs["NetworkSettings"]["Networks"][san]["IPAddress"],
+                "STACK_CA": deployed.secret("tls_ca_cert"),
+                "OTHER_CA": make_ca("another").cert,
+                "PGPASSWORD": deployed.secret("appointments_db_password"),
+            },
+        )
+        .decode()
+    )
+    answers = dict(line.split(": ", 1) for line in printed.strip().splitlines())
+    assert answers["verified"] == "ok", printed
+    assert "no encryption" in answers["plaintext"], printed
+    assert "certificate verify failed" in answers["other-ca"], printed
+    assert "does not match host name" in answers["by-address"], printed
+
+
+def test_every_network_connection_to_the_database_is_encrypted(deployed: Deployed) -> None:
+    """The apps' and the vault's sessions, as the array itself sees them (pg_stat_ssl)."""
+    [array] = deployed.topology.service("storage").containers
+    query = (
+        "SELECT a.application_name || ' ' || a.backend_type || ' ' || s.ssl || ' ' || coalesce(s.version, '')"
+        " FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.client_addr IS NOT NULL"
+    )
+    done = client().containers.get(array.name).exec_run(["psql", "-Atc", query], user="postgres")
+    assert done.exit_code == 0, done.output
+    sessions = done.output.decode().strip().splitlines()
+    assert any(line.startswith("vault walsender true TLSv1.") for line in sessions), sessions
+    assert sessions and all(" true TLSv1." in line for line in sessions), sessions

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from infra.config import SECRET_KEYS, load_stack_spec
+from infra.config import SECRET_KEYS, TLS_KEYS, load_stack_spec
 from infra.declared import SECRET_SIGNATURE, Declaration, Declared, declare, revealed
 from infra.images import ServiceImages
 from infra.placement import RecoverySpec
@@ -23,7 +23,7 @@ IMAGES = ServiceImages(
     mailstore="hospital-drp/mailstore:6",
     mail_front="hospital-drp/mail-front:7",
 )
-SECRETS = {key: f"not-a-real-{key}" for key in SECRET_KEYS}
+SECRETS = {key: f"not-a-real-{key}" for key in (*SECRET_KEYS, *TLS_KEYS)}
 
 
 @pytest.fixture(scope="module")
@@ -254,13 +254,19 @@ def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
         "/run/secrets/appointments_db_password",
         "/run/secrets/lab_db_password",
         "/run/secrets/postgres_password",
+        "/run/secrets/postgres_tls_cert",
+        "/run/secrets/postgres_tls_key",
         "/run/secrets/replication_password",
         "/run/secrets/vault_token",
     }
     assert all(u["permissions"] == "0400" for u in uploads.values())
     assert uploads["/run/secrets/postgres_password"]["content"] == "not-a-real-postgres_password"
     vault_files = [u["file"] for u in revealed(containers["vault-bellevue"].inputs["uploads"])]
-    assert vault_files == ["/run/secrets/replication_password", "/run/secrets/vault_token"]
+    assert vault_files == [
+        "/run/secrets/replication_password",
+        "/run/secrets/tls_ca_cert",
+        "/run/secrets/vault_token",
+    ]
 
 
 def test_only_what_stands_on_a_restore_path_holds_an_export_token(run: Declaration) -> None:
