@@ -151,7 +151,8 @@ def check_flows(topology: Topology) -> FlowCheck:
     infos = [c for c in topology.containers() if c.name in running]
     allowed = declared(topology.flows, infos, access_members)
     working, undeclared, failing = compare(found, allowed)
-    unused = tuple(f for f in topology.flows if f not in set(allowed.values()))
+    realised = set(allowed.values())
+    unused = tuple(f for f in topology.flows if f not in realised)
     return FlowCheck(
         working,
         undeclared,

@@ -147,13 +147,14 @@ def ensure_tls(stack: auto.Stack, servers: dict[str, Sequence[str]]) -> list[str
 
     made: list[str] = []
     ca = Issued(value(TLS_CA_CERT), value(TLS_CA_KEY))
-    if not ca.cert or not ca.key:
+    new_ca = not ca.cert or not ca.key
+    if new_ca:
         ca = make_ca(stack.name)
         store(TLS_CA_CERT, ca.cert)
         store(TLS_CA_KEY, ca.key)
     for server, names in servers.items():
         cert_key, key_key = TLS_SERVERS[server]
-        if made[:1] == [TLS_CA_CERT] or not still_good(value(cert_key), ca, names) or not value(key_key):
+        if new_ca or not value(key_key) or not still_good(value(cert_key), ca, names):
             issued = issue(ca, names)
             store(cert_key, issued.cert)
             store(key_key, issued.key)

@@ -42,20 +42,15 @@ def resolve(name: str, within_s: float | None = None) -> str:
             time.sleep(0.2)
 
 
-def bind_all(
-    make: Callable[[str], socketserver.BaseServer], variable: str = "LISTEN"
-) -> list[socketserver.BaseServer]:
-    """One server per address of variable, made (and bound) by make, in the caller's thread."""
-    return [make(address) for address in listen_addresses(variable)]
-
-
 def serve_all(
     make: Callable[[str], socketserver.BaseServer], variable: str = "LISTEN", block: bool = True
 ) -> None:
-    """Bind one server per address of variable, then serve each in a thread (blocking on the first
-    when block): a name that does not resolve stops the caller, not a thread."""
-    servers = bind_all(make, variable)
-    for server in servers[0 if not block else 1 :]:
+    """Bind one server per address of variable (make builds it) in the caller's thread, so that a
+    name that does not resolve stops the caller, not a thread; serve each in a thread of its own,
+    or the first in the caller's when block."""
+    servers = [make(address) for address in listen_addresses(variable)]
+    first = servers.pop(0) if block else None
+    for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    if block:
-        servers[0].serve_forever()
+    if first is not None:
+        first.serve_forever()

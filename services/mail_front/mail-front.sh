@@ -18,7 +18,7 @@ printf '%s\n' '/^5\.4\.([0-9]+)(.*)$/ 4.4.$1$2' > /etc/postfix/lmtp_status_filte
 # there) and on 127.0.0.1 for the filter's return paths; every address when unset.
 interfaces=all
 if [ -n "${LISTEN:-}" ]; then
-  interfaces="127.0.0.1, $(listen-address $LISTEN | paste -sd ',' | sed 's/,/, /g')"
+  interfaces="127.0.0.1 $(listen-address $LISTEN | paste -sd ' ')"
 fi
 postconf -e \
   "myhostname = mail.$domain" \
