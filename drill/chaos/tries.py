@@ -11,24 +11,21 @@ audit never counts them.
 
 from __future__ import annotations
 
-import datetime as dt
 import smtplib
 import time
 import uuid
 
 from drill.workload import clients
+from drill.workload.operations import booking_slot
 
 __all__ = ["booking_answer", "lab_ack", "smtp_accepts"]
 
 
 def booking_answer(url: str) -> dict[str, object]:
     """Try one booking (its own far-future slot and ref); return its HTTP status, outcome and seconds."""
-    token = uuid.uuid4()
-    ref = f"probe-{token.hex[:12]}"
-    # A slot of its own: a random minute of a random far-future day.
-    day = dt.date(2100, 1, 1) + dt.timedelta(days=token.int % 36500)
-    slot = f"{token.int // 36500 % 24:02d}:{token.int // 876000 % 60:02d}"
-    body = {"patient": "Probe", "clinic": "radiology", "day": day.isoformat(), "slot": slot, "ref": ref}
+    ref = f"probe-{uuid.uuid4().hex[:12]}"
+    clinic, day, slot = booking_slot(ref, 0)  # a slot of its own
+    body = {"patient": "Probe", "clinic": clinic, "day": day, "slot": slot, "ref": ref}
     started = time.monotonic()
     try:
         status, answer = clients.http_json("POST", f"{url}/api/appointments", body)

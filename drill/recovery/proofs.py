@@ -10,13 +10,13 @@ would race its own delivery and fail a correct recovery.
 
 from __future__ import annotations
 
-import datetime as dt
 import smtplib
 import uuid
 from collections.abc import Callable
 
 from drill.recovery.context import Recovery, Verdict
 from drill.workload import clients
+from drill.workload.operations import booking_slot
 
 # The check a step polls, made once per step: each call looks again.
 Check = Callable[[], Verdict]
@@ -34,15 +34,9 @@ class BookingProof:
     """One booking, in a slot of its own, confirmed through the JSON API (201, or 200 for its retry)."""
 
     def __init__(self, rec: Recovery) -> None:
-        token = uuid.uuid4()
-        day = dt.date(2200, 1, 1) + dt.timedelta(days=token.int % 36500)
-        self.body = {
-            "patient": "Recovery Check",
-            "clinic": "surgery",
-            "day": day.isoformat(),
-            "slot": f"{token.int // 36500 % 24:02d}:{token.int // 876000 % 60:02d}",
-            "ref": f"verify-{token.hex[:12]}",
-        }
+        ref = f"verify-{uuid.uuid4().hex[:12]}"
+        clinic, day, slot = booking_slot(ref, 0)
+        self.body = {"patient": "Recovery Check", "clinic": clinic, "day": day, "slot": slot, "ref": ref}
         self.url = f"{rec.topology.service('appointments').endpoint('http')}/api/appointments"
 
     def __call__(self) -> Verdict:

@@ -10,6 +10,7 @@ happen (refused before sending, a 4xx, a 503 saying "not done", AE/AR);
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 import smtplib
 from collections.abc import Callable, Mapping
@@ -63,19 +64,45 @@ class Endpoints:
 Operation = Callable[[Endpoints, Ledger, int, random.Random], None]
 
 
+FIRST_DAY = dt.date(2030, 1, 1)
+SLOTS_PER_DAY = 24 * 60 * len(CLINICS)  # one a minute in each clinic
+RUN_SLOTS = 10_000_000  # more bookings than any run makes: a run's slots stay in the calendar
+SLOT_TRIES = 4  # slots a booking tries, each elsewhere in the calendar, while the app answers 409
+CALENDAR_SLOTS = (dt.date(9999, 12, 31) - FIRST_DAY).days * SLOTS_PER_DAY - RUN_SLOTS
+
+
+def booking_slot(run_id: str, n: int, attempt: int = 0) -> tuple[str, str, str]:
+    """(clinic, day, slot) of a run's n-th booking: consecutive slots from a start that the run id's
+    SHA-256 places anywhere in the calendar the app takes (2030 to 9999, 3.4e10 slots), so that
+    two runs' bookings clash with odds of about (their bookings) / 1.7e10, not when two run ids
+    merely share a character sum (a day in forty once, which booked taken slots: HTTP 409).
+    Each further attempt (its slot taken) starts somewhere else."""
+    key = run_id if not attempt else f"{run_id}/{attempt}"
+    start = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % CALENDAR_SLOTS
+    index = start + n
+    day = FIRST_DAY + dt.timedelta(days=index // SLOTS_PER_DAY)
+    minute = index % (24 * 60)
+    clinic = CLINICS[(index // (24 * 60)) % len(CLINICS)]
+    return clinic, day.isoformat(), f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 def book(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
-    """Book a slot, keyed by our own ref; the slot is unique to this run and n."""
+    """Book a slot, keyed by our own ref: the run's n-th slot, or while the app answers 409 (taken, so
+    surely not booked) one elsewhere, SLOT_TRIES in all; the ledger names the taken ones."""
     ref = f"{endpoints.run_id}-b{n}"
-    base = dt.date(2030, 1, 1) + dt.timedelta(days=sum(map(ord, endpoints.run_id)) % 3000)
-    body = {
-        "patient": f"Patient {n}",
-        "clinic": CLINICS[(n // 1440) % len(CLINICS)],
-        "day": (base + dt.timedelta(days=n // (1440 * len(CLINICS)))).isoformat(),
-        "slot": f"{(n % 1440) // 60:02d}:{n % 60:02d}",
-        "ref": ref,
-    }
     ledger.record("appointments", "book", ref, "invoked")
-    status, detail = _http_write("POST", f"{endpoints.appointments}/api/appointments", body, ok=(200, 201))
+    taken: list[str] = []
+    for attempt in range(SLOT_TRIES):
+        clinic, day, slot = booking_slot(endpoints.run_id, n, attempt)
+        body = {"patient": f"Patient {n}", "clinic": clinic, "day": day, "slot": slot, "ref": ref}
+        status, detail = _http_write(
+            "POST", f"{endpoints.appointments}/api/appointments", body, ok=(200, 201)
+        )
+        if not detail.startswith("HTTP 409 "):
+            break
+        taken.append(f"{clinic} {day} {slot}")  # surely not booked: a clinician takes another slot
+    if taken:
+        detail = f"{detail} (taken before: {', '.join(taken)})"
     ledger.record("appointments", "book", ref, status, detail)
 
 

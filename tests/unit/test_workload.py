@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 import socket
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -14,6 +17,7 @@ from drill.errors import LedgerError
 from drill.workload import operations
 from drill.workload.clients import host_port
 from drill.workload.ledger import Ledger, read_ledger
+from services.appointments.booking import CLINICS, parse_booking
 from tests.unit.local_http import serving
 
 ANSWERS: dict[str, tuple[int, object]] = {
@@ -84,3 +88,64 @@ def test_ledger_round_trip_and_malformed_lines(tmp_path: Path) -> None:
     path.write_text(path.read_text() + '{"status": "maybe"}\n')
     with pytest.raises(LedgerError, match="line 3 is not a ledger entry"):
         list(read_ledger(path))
+
+
+def run_ids() -> list[str]:
+    """Run ids of every shape the project makes (game days, workloads, tests), a thousand of each,
+    minutes apart: under the old scheme any two whose characters summed alike shared a day."""
+    shapes = ("gd-20261201T%H%M%SZ", "wl-20261201T%H%M%SZ", "t%H%M%S", "a%H%M%S")
+    return [time.strftime(shape, time.gmtime(s)) for shape in shapes for s in range(0, 86_400, 86)]
+
+
+def test_bookings_of_different_runs_do_not_share_a_slot() -> None:
+    taken: dict[tuple[str, str, str], str] = {}
+    for run_id in run_ids():
+        for n in range(200):
+            slot = operations.booking_slot(run_id, n)
+            assert taken.setdefault(slot, run_id) == run_id, (slot, taken[slot], run_id)
+
+
+def test_a_run_books_consecutive_distinct_slots_the_app_takes() -> None:
+    slots = [operations.booking_slot("gd-20261201T182000Z", n) for n in range(3 * 24 * 60 * len(CLINICS))]
+    assert len(set(slots)) == len(slots)
+    for clinic, day, slot in slots[::97]:
+        parse_booking(json.dumps({"patient": "P", "clinic": clinic, "day": day, "slot": slot}).encode())
+
+
+class Calendar(BaseHTTPRequestHandler):
+    """Answers 409 to a booking of a slot in `Calendar.taken`, else 201, and notes each slot asked."""
+
+    taken: ClassVar[set[str]] = set()
+    asked: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        slot = f"{body['clinic']} {body['day']} {body['slot']}"
+        Calendar.asked.append(slot)
+        code, answer = (409, {"error": "slot taken"}) if slot in Calendar.taken else (201, {"id": 1})
+        data = json.dumps(answer).encode()
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.mark.parametrize(("taken", "status"), [(0, "ok"), (1, "ok"), (3, "ok"), (4, "failed")])
+def test_a_booking_whose_slot_is_taken_takes_another_a_bounded_number_of_times(
+    tmp_path: Path, taken: int, status: str
+) -> None:
+    """409 says surely not booked, so another slot is safe to try (the ref keeps one booking)."""
+    tries = [" ".join(operations.booking_slot("w1", 5, k)) for k in range(operations.SLOT_TRIES)]
+    Calendar.taken, Calendar.asked = set(tries[:taken]), []
+    for url in serving(Calendar):
+        endpoints = operations.Endpoints("w1", url, "", "", "", "", ())
+        ledger = Ledger(tmp_path / "ledger.jsonl")
+        operations.book(endpoints, ledger, 5, random.Random(0))
+        ledger.close()
+    [*_, done] = read_ledger(tmp_path / "ledger.jsonl")
+    assert (done.op, done.key, done.status) == ("book", "w1-b5", status)
+    assert Calendar.asked == tries[: min(taken + 1, operations.SLOT_TRIES)]
+    assert all(slot in done.detail for slot in tries[:taken])
