@@ -22,7 +22,7 @@ from drill.interrupted import clear_interrupted
 from drill.paths import StatePaths
 from drill.progress import working
 from drill.secrets import ensure_secrets
-from drill.tls import ensure_tls, postgres_names
+from drill.tls import ensure_tls, tls_servers
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.workspace import check_stack_config, prepare_workspace, write_recovery
@@ -97,7 +97,7 @@ def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult
     for what in cleared:
         log.info(f"cleared what an interrupted deploy left: {what}")
     made = ensure_secrets(handle)
-    made += ensure_tls(handle, postgres_names(spec.prefix, [room.name for room in spec.rooms]))
+    made += ensure_tls(handle, tls_servers(spec.prefix, [room.name for room in spec.rooms]))
     if made:
         log.info(f"generated secrets into the stack config: {', '.join(made)}")
     started = time.monotonic()

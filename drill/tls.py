@@ -24,7 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pulumi import automation as auto
 
+from infra.backup_vault import vault_host
 from infra.config import TLS_CA_CERT, TLS_CA_KEY, TLS_SERVERS
+from infra.mail import mail_vault_host
 from infra.storage_array import array_host
 
 NAMESPACE = "hospital-drp"
@@ -126,9 +128,14 @@ def fresh_tls(stack: str, servers: dict[str, Sequence[str]]) -> dict[str, str]:
     return made
 
 
-def postgres_names(prefix: str, rooms: Sequence[str]) -> dict[str, Sequence[str]]:
-    """The TLS servers of a stack and their names: the array, wherever a room may hold it."""
-    return {"postgres": [array_host(prefix, room) for room in rooms]}
+def tls_servers(prefix: str, rooms: Sequence[str]) -> dict[str, Sequence[str]]:
+    """The TLS servers of a stack (infra/config.py TLS_SERVERS) and the names each answers to,
+    wherever a room may hold it: the array, the vault's export, the mail copy's export."""
+    return {
+        "postgres": [array_host(prefix, room) for room in rooms],
+        "vault_export": [vault_host(prefix, room) for room in rooms],
+        "mail_export": [mail_vault_host(prefix, room) for room in rooms],
+    }
 
 
 def ensure_tls(stack: auto.Stack, servers: dict[str, Sequence[str]]) -> list[str]:

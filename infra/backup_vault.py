@@ -21,8 +21,8 @@ EXPORT_PORT = 8008
 
 
 def export_url(prefix: str, room: str) -> str:
-    """The vault's read-only HTTP export on the backup link, where a restore fetches from."""
-    return f"http://{vault_host(prefix, room)}:{EXPORT_PORT}"
+    """The vault's read-only HTTPS export on the backup link, where a restore fetches from."""
+    return f"https://{vault_host(prefix, room)}:{EXPORT_PORT}"
 
 
 def vault_host(prefix: str, room: str) -> str:

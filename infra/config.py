@@ -25,7 +25,10 @@ _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 # its key never leaves drill; each TLS server has a certificate and a key of its own.
 TLS_CA_CERT = "tls_ca_cert"
 TLS_CA_KEY = "tls_ca_key"
-TLS_SERVERS = {"postgres": ("postgres_tls_cert", "postgres_tls_key")}
+TLS_SERVERS = {
+    server: (f"{server}_tls_cert", f"{server}_tls_key")
+    for server in ("postgres", "vault_export", "mail_export")
+}
 TLS_KEYS = (TLS_CA_CERT, *(key for pair in TLS_SERVERS.values() for key in pair))
 # Secrets an older stack may still hold: `drill up` removes them from its config.
 RETIRED_SECRET_KEYS = ("mail_user_password",)

@@ -29,6 +29,11 @@ LMTP_PORT = 24
 PROXY_PORT = 1143
 
 
+def mail_vault_host(prefix: str, room: str) -> str:
+    """The name of the vault's copy of the mailboxes in room (its export's host on the restore link)."""
+    return f"{prefix}-mail-vault-{room}"
+
+
 @dataclass(frozen=True)
 class MailArgs:
     """Where the store and the front stand, how users reach mail, images and secrets."""
@@ -75,7 +80,7 @@ class Mail(pulumi.ComponentResource):
         self.store_host = f"{args.prefix}-mailstore-{args.store_room.spec.name}"
         self.front_host = f"{args.prefix}-mail-front-{args.front_room.spec.name}"
         self.proxy_host = f"{args.prefix}-imap-proxy-{args.front_room.spec.name}"
-        self.copy_host = f"{args.prefix}-mail-vault-{args.vault_room.spec.name}"
+        self.copy_host = mail_vault_host(args.prefix, args.vault_room.spec.name)
         self.store = self._store()
         self.copy = self._copy()
         self.front = self._front()
@@ -107,7 +112,7 @@ class Mail(pulumi.ComponentResource):
         ]
         if args.restore:
             env += [
-                f"RESTORE_FROM=http://{self.copy_host}:{EXPORT_PORT}",
+                f"RESTORE_FROM=https://{self.copy_host}:{EXPORT_PORT}",
                 f"RESTORE_DOMAIN={self.copy_domain}",
             ]
         networks = [
@@ -115,7 +120,8 @@ class Mail(pulumi.ComponentResource):
             attach(room.imap_san, host, "imap"),
             attach(args.links.mail_restore, host),
         ]
-        return self._dovecot("mailstore", host, room, "storage", networks, env, args.spec.domain)
+        secrets = {k: v for k, v in args.secrets.items() if k in ("mail_copy_token", "tls_ca_cert")}
+        return self._dovecot("mailstore", host, room, "storage", networks, env, args.spec.domain, secrets)
 
     @property
     def copy_domain(self) -> str:
@@ -136,7 +142,10 @@ class Mail(pulumi.ComponentResource):
             attach(args.links.mail_copy, host, "lmtp"),
             attach(args.links.mail_restore, host, "export"),
         ]
-        return self._dovecot("mail-vault", host, args.vault_room, "backup", networks, env, self.copy_domain)
+        secrets = {k: v for k, v in args.secrets.items() if k != "tls_ca_cert"}  # serves, fetches nothing
+        return self._dovecot(
+            "mail-vault", host, args.vault_room, "backup", networks, env, self.copy_domain, secrets
+        )
 
     def _dovecot(
         self,
@@ -147,11 +156,13 @@ class Mail(pulumi.ComponentResource):
         networks: list[docker.ContainerNetworksAdvancedArgs],
         env: list[str],
         domain: str,
+        secrets: Mapping[str, pulumi.Output[str]],
     ) -> docker.Container:
-        """A Dovecot of the mail service; its passdb holds a hash per mailbox of domain, no password."""
+        """A Dovecot of the mail service with secrets; its passdb holds a hash per mailbox of domain, no
+        password."""
         args = self.args
         hashes = args.password_key.apply(lambda key: passdb(key, mailboxes(domain, args.spec.mailboxes)))
-        secrets = {**args.secrets, "mail_passdb": pulumi.Output.secret(hashes)}
+        secrets = {**secrets, "mail_passdb": pulumi.Output.secret(hashes)}
         placement = Placement(args.stack, room.spec.name, tier, SERVICE)
         opts = self._in(room)
         volume = data_volume(f"{what}-data", args.prefix, placement, opts)

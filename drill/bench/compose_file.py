@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from drill.tls import fresh_tls, postgres_names
+from drill.tls import fresh_tls, tls_servers
 from infra.config import SECRET_KEYS, StackSpec
 from infra.declared import Declared, declare, revealed
 from infra.images import ServiceImages
@@ -38,7 +38,7 @@ def compose_spec(spec: StackSpec) -> StackSpec:
 def compose_document(spec: StackSpec, images: ServiceImages) -> dict[str, Any]:
     """The compose document of spec's containers, with freshly generated secrets."""
     fresh = {key: secrets.token_urlsafe(24) for key in SECRET_KEYS}
-    fresh |= fresh_tls(spec.stack, postgres_names(compose_spec(spec).prefix, [r.name for r in spec.rooms]))
+    fresh |= fresh_tls(spec.stack, tls_servers(compose_spec(spec).prefix, [r.name for r in spec.rooms]))
     declaration = declare(compose_spec(spec), images, fresh)
     declared = declaration.of_type(CONTAINER)
     containers = [revealed(d.inputs) for d in declared.values()]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A read-only HTTP export of a vault folder, reached over the backup link only.
+"""A read-only HTTPS export of a vault folder, reached over the backup link only.
 
 What a restore in another room needs and nothing more:
   GET /list/<dir>   JSON list of the entries of <dir> (names, sorted)
@@ -20,8 +20,14 @@ uploaded only to what stands on the restore path). A request without it, or
 with another, gets 401 and is logged with its address: the backup link is
 not trusted to say who asks.
 
-usage: vault-export ROOT PORT TOKEN_FILE [ADDRESS]   (ADDRESS: a name or IP to
-                                       bind to; every address when left out)
+The export speaks HTTPS only (TLS 1.2 or newer), with the certificate the
+stack's CA issued for its host names (CERT_FILE, KEY_FILE): a client checks
+it against the stack's CA, and the token never crosses the link in clear.
+A connection that does not open with a TLS handshake is closed and logged.
+
+usage: vault-export ROOT PORT TOKEN_FILE CERT_FILE KEY_FILE [ADDRESS]
+                                       (ADDRESS: a name or IP to bind to; every
+                                       address when left out)
        vault-export --restore-set ROOT   print the restore set and exit
 
 Standard library only, and importing nothing of ours: the vault runs it as
@@ -34,11 +40,13 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import ssl
 import sys
 import tarfile
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socket import socket
 from urllib.parse import parse_qs, unquote
 
 SEGMENT = re.compile(r"^[0-9A-F]{24}(\.partial)?$")
@@ -90,6 +98,7 @@ class Export(BaseHTTPRequestHandler):
 
     root = Path("/")
     token = ""
+    timeout = 60  # a client that opens and says nothing (or stalls a handshake) is let go
 
     def authorised(self) -> bool:
         """Whether the request carries the token; answers 401 and logs the refusal when not."""
@@ -159,17 +168,49 @@ class Export(BaseHTTPRequestHandler):
         sys.stderr.write(f"vault-export: {format % args}\n")
 
 
+def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    """A server context of TLS 1.2 or newer with cert and key; refuses unreadable ones by name."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        raise SystemExit(f"vault-export: cannot load the certificate {cert} and key {key}: {exc}") from exc
+    return context
+
+
+class TlsServer(ThreadingHTTPServer):
+    """Each connection's TLS handshake in its own thread (one slow or plaintext client holds up no
+    other), and a connection that is not TLS closed with one line in the log, not a traceback."""
+
+    daemon_threads = True
+    context: ssl.SSLContext
+
+    def get_request(self) -> tuple[socket, object]:
+        conn, address = self.socket.accept()
+        return self.context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False), address
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ssl.SSLError | ConnectionError | TimeoutError):
+            host = client_address[0] if isinstance(client_address, tuple) else client_address
+            sys.stderr.write(f"vault-export: refused a connection from {host}: no TLS handshake ({error})\n")
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 def main() -> int:
     """Serve ROOT on PORT forever, or print ROOT's restore set; return the exit code."""
     if sys.argv[1] == "--restore-set":
         print(json.dumps(restore_set(Path(sys.argv[2]))))
         return 0
-    if len(sys.argv) not in (4, 5):
-        raise SystemExit("usage: vault-export ROOT PORT TOKEN_FILE [ADDRESS]")
+    if len(sys.argv) not in (6, 7):
+        raise SystemExit("usage: vault-export ROOT PORT TOKEN_FILE CERT_FILE KEY_FILE [ADDRESS]")
     Export.root = Path(sys.argv[1]).resolve()
     Export.token = read_token(Path(sys.argv[3]))
-    address = sys.argv[4] if len(sys.argv) == 5 else "0.0.0.0"  # noqa: S104 - the vault's one link
-    server = ThreadingHTTPServer((address, int(sys.argv[2])), Export)
+    TlsServer.context = tls_context(Path(sys.argv[4]), Path(sys.argv[5]))
+    address = sys.argv[6] if len(sys.argv) == 7 else "0.0.0.0"  # noqa: S104 - the vault's one link
+    server = TlsServer((address, int(sys.argv[2])), Export)
     server.serve_forever()
     return 0
 

@@ -12,6 +12,9 @@ credential or holds nothing.
 
 The export wants the stack's token for it: read from the file named by
 VAULT_TOKEN_FILE and sent as `Authorization: Bearer <token>` on every request.
+It speaks HTTPS only; its certificate is checked against the stack's CA, read
+from the file named by VAULT_CA_FILE (/run/secrets/tls_ca_cert when unset),
+and must name the host of the URL.
 
 Standard library only, and importing nothing of ours: the storage array's
 and the mail store's images install it as the script /usr/local/bin/vault-fetch.
@@ -21,13 +24,16 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import sys
 import tarfile
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 TIMEOUT_S = 30
+DEFAULT_CA = "/run/secrets/tls_ca_cert"
 
 
 def token() -> str:
@@ -42,15 +48,31 @@ def token() -> str:
 
 
 def get(url: str) -> urllib.request.Request:
-    """A GET of url that carries the export's credential (an http:// URL only)."""
-    if not url.startswith("http://"):
-        raise ValueError(f"the vault's export is an http:// URL, not {url!r}")
+    """A GET of url that carries the export's credential (an https:// URL only)."""
+    if not url.startswith("https://"):
+        raise ValueError(f"the vault's export is an https:// URL, not {url!r}")
     return urllib.request.Request(url, headers={"Authorization": f"Bearer {token()}"})  # noqa: S310 (checked above)
+
+
+def tls() -> ssl.SSLContext:
+    """A client context that trusts the stack's CA alone and checks the server's name."""
+    path = os.environ.get("VAULT_CA_FILE") or DEFAULT_CA
+    try:
+        context = ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        raise LookupError(f"cannot read the stack's CA from {path}: {exc}") from exc
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def urlopen(url: str) -> Any:
+    """GET url from the export, over TLS checked against the stack's CA."""
+    return urllib.request.urlopen(get(url), timeout=TIMEOUT_S, context=tls())  # noqa: S310 (https only)
 
 
 def restore_set(url: str) -> dict[str, object]:
     """What the export at url says a restore reads: newest complete base backup, start, WAL files."""
-    with urllib.request.urlopen(get(f"{url}/restore-set"), timeout=TIMEOUT_S) as answer:  # noqa: S310
+    with urlopen(f"{url}/restore-set") as answer:
         found = json.loads(answer.read())
     if not isinstance(found, dict):
         raise ValueError(f"the vault at {url} answered {found!r} for its restore set")
@@ -61,7 +83,7 @@ def unpack(url: str, folder: str, dest: Path, since: str = "") -> None:
     """Stream folder of the export as tar into dest (WAL segments from since on, when given)."""
     dest.mkdir(parents=True, exist_ok=True)
     query = f"?since={since}" if since else ""
-    answer = urllib.request.urlopen(get(f"{url}/tar/{folder}{query}"), timeout=TIMEOUT_S)  # noqa: S310
+    answer = urlopen(f"{url}/tar/{folder}{query}")
     with answer, tarfile.open(fileobj=answer, mode="r|") as tar:
         if hasattr(tarfile, "data_filter"):
             tar.extractall(dest, filter="data")

@@ -47,10 +47,13 @@ install -d -o vmail -g vmail "/var/mail/$domain"
 # The vault's copy exports its mailboxes on the backup link, for a restore, to
 # a request that carries the stack's mail copy token (vmail's to read only).
 if [ -n "${EXPORT_PORT:-}" ]; then
-  chown vmail: /run/secrets/mail_copy_token
-  chmod 0400 /run/secrets/mail_copy_token
+  for secret in mail_copy_token mail_export_tls_cert mail_export_tls_key; do
+    chown vmail: "/run/secrets/$secret"
+    chmod 0400 "/run/secrets/$secret"
+  done
   setpriv --reuid=vmail --regid=vmail --init-groups --inh-caps=-all --bounding-set=-all -- \
     python3 /usr/local/bin/vault-export /var/mail "$EXPORT_PORT" /run/secrets/mail_copy_token \
+    /run/secrets/mail_export_tls_cert /run/secrets/mail_export_tls_key \
     "$(if [ -n "${EXPORT_LISTEN:-}" ]; then listen-address "$EXPORT_LISTEN"; else echo 0.0.0.0; fi)" &
 fi
 exec dovecot -F

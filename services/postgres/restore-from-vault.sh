@@ -1,7 +1,7 @@
 #!/bin/bash
 # usage: restore-from-vault VAULT_DIR|VAULT_URL [--without-partial]
 #
-# VAULT_URL is the vault's HTTP export on the backup link (a restore in
+# VAULT_URL is the vault's HTTPS export on the backup link (a restore in
 # another room); its files are fetched first, then restored as from a folder.
 # Makes $PGDATA from the vault's newest base backup and every WAL file it
 # holds, including the partial segment pg_receivewal is still writing
@@ -17,6 +17,10 @@ with_partial=yes
 take=cp
 case "$vault" in
   http://*)
+    echo "restore-from-vault: the vault's export speaks HTTPS only: give https://, not $vault" >&2
+    exit 1
+    ;;
+  https://*)
     fetched=$PGDATA/../restore-source
     rm -rf "$fetched"
     VAULT_TOKEN_FILE=/run/secrets/vault_token vault-fetch postgres "$vault" "$fetched"

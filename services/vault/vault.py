@@ -8,7 +8,7 @@ start and then every BASE_BACKUP_INTERVAL_S; the two newest are kept.
 
 /vault/status.json tells the health check and the recovery plan what the
 vault holds: whether the receiver streams, the newest WAL file, the base
-backups. The vault's files are exported read-only over HTTP on the backup
+backups. The vault's files are exported read-only over HTTPS on the backup
 link (port 8008), for a restore in another room.
 
 The vault knows its primary by host name and system identifier (the
@@ -42,6 +42,7 @@ PRIMARY = VAULT / "primary"
 PREVIOUS = VAULT / "previous"
 EXPORT_PORT = "8008"
 TOKEN_FILE = Path("/run/secrets/vault_token")
+TLS_FILES = ("/run/secrets/vault_export_tls_cert", "/run/secrets/vault_export_tls_key")
 
 
 def conninfo() -> str:
@@ -168,7 +169,15 @@ def main() -> int:
         return check()
     # The export first: a restore must reach what the vault holds while its primary is dead.
     subprocess.Popen(
-        [sys.executable, "-m", "services.common.vault_export", str(VAULT), EXPORT_PORT, str(TOKEN_FILE)]
+        [
+            sys.executable,
+            "-m",
+            "services.common.vault_export",
+            str(VAULT),
+            EXPORT_PORT,
+            str(TOKEN_FILE),
+            *TLS_FILES,
+        ]
     )
     follow_primary(os.environ["PRIMARY_HOST"], system_identifier())
     interval = int(os.environ.get("BASE_BACKUP_INTERVAL_S", "600"))

@@ -115,19 +115,31 @@ def test_services_do_not_run_as_root(deployed: Deployed) -> None:
 
 
 EXPORT_PROBE = """
-import json, sys, urllib.error, urllib.request
-url, token = sys.argv[1], sys.argv[2]
+import json, ssl, sys, urllib.error, urllib.request
+url, token, stack_ca, other_ca = sys.argv[1:5]
 answers = {}
 bearer = "Bearer "
 asks = {"none": {}, "wrong": {"Authorization": bearer + "x" * 32}, "token": {"Authorization": bearer + token}}
+trusting = ssl.create_default_context(cadata=stack_ca)
 for name, headers in asks.items():
     for path in ("/restore-set", "/list/") + (("/tar/base",) if name != "token" else ()):
         request = urllib.request.Request(url + path, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
+            with urllib.request.urlopen(request, timeout=10, context=trusting) as answer:
                 answers[name + path] = answer.status
         except urllib.error.HTTPError as refused:
             answers[name + path] = refused.code
+tries = {
+    "plaintext": (url.replace("https://", "http://"), None),
+    "other-ca": (url, ssl.create_default_context(cadata=other_ca)),
+}
+for name, (where, context) in tries.items():
+    request = urllib.request.Request(where + "/restore-set", headers=asks["token"])
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=context) as answer:
+            answers[name] = f"answered {answer.status}"
+    except (urllib.error.URLError, ConnectionError) as refused:
+        answers[name] = f"refused: {getattr(refused, 'reason', refused)}"
 print(json.dumps(answers))
 """
 
@@ -139,7 +151,8 @@ print(json.dumps(answers))
 def test_a_vault_export_answers_only_a_request_that_carries_its_token(
     deployed: Deployed, service: str, token: str, link: str
 ) -> None:
-    """A neighbour on the export's network without the token reads nothing, and is logged."""
+    """A neighbour on the export's network without the token reads nothing, and is logged; the export
+    speaks TLS only, with a certificate of the stack's CA: plaintext and another CA get nothing."""
     [export] = [c for c in deployed.topology.service(service).containers if c.tier == "backup"]
     target = client().containers.get(export.name)
     network = f"{deployed.topology.prefix}-{link}"  # where restores fetch from it
@@ -147,7 +160,15 @@ def test_a_vault_export_answers_only_a_request_that_carries_its_token(
     since = int(time.time()) - 1
     printed = client().containers.run(
         target.attrs["Config"]["Image"],
-        ["python3", "-c", EXPORT_PROBE, f"http://{export.name}:8008", deployed.secret(token)],
+        [
+            "python3",
+            "-c",
+            EXPORT_PROBE,
+            f"https://{export.name}:8008",
+            deployed.secret(token),
+            deployed.secret("tls_ca_cert"),
+            make_ca("another").cert,
+        ],
         entrypoint=[],
         network=network,
         remove=True,
@@ -156,13 +177,14 @@ def test_a_vault_export_answers_only_a_request_that_carries_its_token(
     refused = [
         f"{who}{path}" for who in ("none", "wrong") for path in ("/restore-set", "/list/", "/tar/base")
     ]
-    assert json.loads(printed) == {
-        **dict.fromkeys(refused, 401),
-        "token/restore-set": 200,
-        "token/list/": 200,
-    }
+    answers = json.loads(printed)
+    assert "certificate verify failed" in answers.pop("other-ca"), printed
+    assert answers.pop("plaintext").startswith("refused: "), printed  # a TLS server says no HTTP
+    assert answers == {**dict.fromkeys(refused, 401), "token/restore-set": 200, "token/list/": 200}
     deadline = time.monotonic() + 10
-    while (logged := target.logs(since=since).decode()).count("vault-export: refused GET ") < len(refused):
+    while (logged := target.logs(since=since).decode()).count("vault-export: refused GET ") < len(
+        refused
+    ) or "no TLS handshake" not in logged:
         assert time.monotonic() < deadline, f"not every refusal was logged: {logged[-2000:]}"
         time.sleep(0.5)
     assert "refused GET /tar/base from " in logged

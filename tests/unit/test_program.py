@@ -257,6 +257,7 @@ def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
         "/run/secrets/postgres_tls_cert",
         "/run/secrets/postgres_tls_key",
         "/run/secrets/replication_password",
+        "/run/secrets/tls_ca_cert",
         "/run/secrets/vault_token",
     }
     assert all(u["permissions"] == "0400" for u in uploads.values())
@@ -265,6 +266,8 @@ def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
     assert vault_files == [
         "/run/secrets/replication_password",
         "/run/secrets/tls_ca_cert",
+        "/run/secrets/vault_export_tls_cert",
+        "/run/secrets/vault_export_tls_key",
         "/run/secrets/vault_token",
     ]
 
@@ -299,7 +302,7 @@ def test_a_recovered_room_stands_where_the_plan_placed_it_and_the_storage_restor
     after = recovered(moved, ("nord-1",)).of_type("docker:index/container:Container")
     assert not [name for name in after if name.endswith("nord-1")]
     assert {"postgres-nord-2", "mailstore-nord-2", "appointments-nord-2", "lab-gateway-nord-2"} <= set(after)
-    assert "RESTORE_FROM=http://hdrp-unit-vault-bellevue:8008" in after["postgres-nord-2"].inputs["envs"]
+    assert "RESTORE_FROM=https://hdrp-unit-vault-bellevue:8008" in after["postgres-nord-2"].inputs["envs"]
     gateway = after["lab-gateway-nord-2"].inputs["networksAdvanced"]
     link = {"name": "hdrp-unit-lab-link", "aliases": ["lab.hdrp-unit-lab-gateway-nord-2", "lab-gateway"]}
     assert link in gateway

@@ -13,7 +13,7 @@ import pytest
 from cryptography import x509
 from pulumi import automation as auto
 
-from drill.tls import NAMESPACE, RENEW_DAYS, ensure_tls, issue, make_ca, postgres_names, still_good
+from drill.tls import NAMESPACE, RENEW_DAYS, ensure_tls, issue, make_ca, still_good, tls_servers
 from infra.config import TLS_CA_CERT, TLS_CA_KEY, TLS_SERVERS
 from tests.unit.test_secrets import FakeStack
 
@@ -85,14 +85,16 @@ def test_a_certificate_is_good_while_it_names_every_host_and_is_far_from_expiry(
 def test_drill_up_makes_the_ca_once_and_issues_again_only_when_needed() -> None:
     stack = FakeStack({})
     stack.name = "x"  # type: ignore[attr-defined]
-    servers = postgres_names("hdrp-x", ["nord-1", "nord-2"])
+    servers = tls_servers("hdrp-x", ["nord-1", "nord-2"])
     made = ensure_tls(cast(auto.Stack, stack), servers)
-    cert_key, key_key = TLS_SERVERS["postgres"]
-    assert made == [TLS_CA_CERT, TLS_CA_KEY, cert_key, key_key]
+    every = [key for server in servers for key in TLS_SERVERS[server]]
+    assert set(servers) == set(TLS_SERVERS)
+    assert made == [TLS_CA_CERT, TLS_CA_KEY, *every]
     assert all(stack.config[f"{NAMESPACE}:{k}"].secret for k in made)
     before = {k: v.value for k, v in stack.config.items()}
     assert ensure_tls(cast(auto.Stack, stack), servers) == []
-    grown = postgres_names("hdrp-x", ["nord-1", "nord-2", "bellevue"])
-    assert ensure_tls(cast(auto.Stack, stack), grown) == [cert_key, key_key]
+    grown = tls_servers("hdrp-x", ["nord-1", "nord-2", "bellevue"])
+    assert ensure_tls(cast(auto.Stack, stack), grown) == every  # every server may stand in the new room
+    cert_key = TLS_SERVERS["postgres"][0]
     assert stack.config[f"{NAMESPACE}:{TLS_CA_CERT}"].value == before[f"{NAMESPACE}:{TLS_CA_CERT}"]
     assert stack.config[f"{NAMESPACE}:{cert_key}"].value != before[f"{NAMESPACE}:{cert_key}"]

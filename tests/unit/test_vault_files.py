@@ -1,22 +1,26 @@
-"""The vault's export and a restore's fetch, over real HTTP on 127.0.0.1: only the WAL a restore needs."""
+"""The vault's export and a restore's fetch, over real HTTPS on 127.0.0.1: only the WAL a restore needs."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import socket
 import subprocess
 import sys
 import tarfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from drill.paths import PROJECT_ROOT
+from drill.tls import issue, make_ca
 from services.common import vault_export as EXPORT
 from services.common import vault_fetch as FETCH
 
@@ -36,14 +40,32 @@ def base_tar(label: str) -> bytes:
 TOKEN = "a-token-for-the-unit-vault-0123456789"
 
 
+CA = make_ca("unit")
+SERVER = issue(CA, ["localhost"])
+
+
 def authorised(url: str, token: str = TOKEN) -> urllib.request.Request:
     return urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+
+
+def urlopen(request: urllib.request.Request) -> Any:
+    """Open request as a restore would: over TLS, trusting the stack's CA alone."""
+    return urllib.request.urlopen(request, timeout=5, context=FETCH.tls())
 
 
 @pytest.fixture
 def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (tmp_path / "token").write_text(TOKEN + "\n")
     monkeypatch.setenv("VAULT_TOKEN_FILE", str(tmp_path / "token"))
+    for name, text in (("ca.pem", CA.cert), ("cert.pem", SERVER.cert), ("key.pem", SERVER.key)):
+        (tmp_path / name).write_text(text)
+    monkeypatch.setenv("VAULT_CA_FILE", str(tmp_path / "ca.pem"))
+    monkeypatch.setattr(
+        EXPORT.TlsServer,
+        "context",
+        EXPORT.tls_context(tmp_path / "cert.pem", tmp_path / "key.pem"),
+        raising=False,
+    )
     monkeypatch.setattr(EXPORT.Export, "token", EXPORT.read_token(tmp_path / "token"))
     root = tmp_path / "vault"
     (root / "base" / "20261128T000000Z").mkdir(parents=True)
@@ -59,10 +81,10 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     ):
         (root / "wal" / name).write_bytes(name.encode())
     EXPORT.Export.root = root.resolve()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), EXPORT.Export)
+    server = EXPORT.TlsServer(("127.0.0.1", 0), EXPORT.Export)
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"https://localhost:{server.server_address[1]}"
     finally:
         server.shutdown()
 
@@ -106,13 +128,13 @@ def test_older_segments_are_told_by_log_and_segment(name: str, older: bool) -> N
 
 def test_the_export_never_leaves_its_root(vault: str) -> None:
     with pytest.raises(urllib.error.HTTPError, match="404"):
-        urllib.request.urlopen(authorised(f"{vault}/tar/..%2F..%2Fetc"), timeout=5)
+        urlopen(authorised(f"{vault}/tar/..%2F..%2Fetc"))
 
 
 def test_the_restore_set_names_the_newest_complete_backup_and_the_wal_it_needs(vault: str) -> None:
     root = Path(str(EXPORT.Export.root))
     (root / "base" / "20261129T000000Z.partial").mkdir()  # a base backup still being written
-    with urllib.request.urlopen(authorised(f"{vault}/restore-set"), timeout=5) as answer:
+    with urlopen(authorised(f"{vault}/restore-set")) as answer:
         served = json.loads(answer.read())
     assert served == {
         "base": "20261128T000000Z",
@@ -155,7 +177,7 @@ def test_a_request_without_the_token_is_refused_and_logged(
     headers = {"Authorization": credential} if credential is not None else {}
     request = urllib.request.Request(f"{vault}{path}", headers=headers)
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request, timeout=5)
+        urlopen(request)
     assert refused.value.code == 401
     assert refused.value.headers["WWW-Authenticate"].startswith("Bearer")
     assert b"WAL" not in refused.value.read()
@@ -191,3 +213,56 @@ def test_the_export_refuses_to_start_without_a_usable_token(tmp_path: Path, cont
         path.write_text(content)
     with pytest.raises(SystemExit, match=str(path)):
         EXPORT.read_token(path)
+
+
+def test_a_plaintext_request_gets_nothing_and_is_logged(
+    vault: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = int(vault.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(f"GET /restore-set HTTP/1.0\r\nAuthorization: Bearer {TOKEN}\r\n\r\n".encode())
+        answer = b""
+        with contextlib.suppress(ConnectionError):
+            while chunk := conn.recv(4096):
+                answer += chunk
+    assert b"HTTP/" not in answer and b"base" not in answer  # no HTTP answer, no data: a TLS alert at most
+    deadline = time.monotonic() + 5
+    while "refused a connection from 127.0.0.1: no TLS handshake" not in (logged := capsys.readouterr().err):
+        assert time.monotonic() < deadline, logged
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("ca", "host", "said"),
+    [
+        (make_ca("another").cert, "localhost", "certificate verify failed"),
+        (CA.cert, "127.0.0.1", "IP address mismatch"),  # the certificate names the host, not an address
+    ],
+)
+def test_a_fetch_from_a_server_the_stack_did_not_certify_fails_by_name_and_writes_nothing(
+    vault: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    ca: str,
+    host: str,
+    said: str,
+) -> None:
+    (tmp_path / "other-ca.pem").write_text(ca)
+    monkeypatch.setenv("VAULT_CA_FILE", str(tmp_path / "other-ca.pem"))
+    url = vault.replace("localhost", host)
+    monkeypatch.setattr(sys, "argv", ["vault-fetch", "postgres", url, str(tmp_path / "fetched")])
+    assert FETCH.main() == 1
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "fetched").exists()
+
+
+def test_a_fetch_from_a_plain_http_url_is_refused_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VAULT_TOKEN_FILE", str(tmp_path / "token"))
+    monkeypatch.setattr(
+        sys, "argv", ["vault-fetch", "tree", "http://localhost:1", "wal", str(tmp_path / "f")]
+    )
+    assert FETCH.main() == 1
+    assert "is an https:// URL, not 'http://localhost:1/tar/wal'" in capsys.readouterr().err
