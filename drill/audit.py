@@ -87,8 +87,9 @@ def _present(service: str, endpoints: Endpoints, writes: list[LedgerEntry]) -> s
             found |= {str(r["control_id"]) for r in rows if isinstance(r, dict)}
         return found
     recipients = {e.key: e.detail for e in writes if e.status == "invoked"}
+    tls = endpoints.tls()
     return {
         key
         for key, to in recipients.items()
-        if clients.imap_has(endpoints.imap, to, endpoints.mail_password(to), key)
+        if clients.imap_has(endpoints.imap, to, endpoints.mail_password(to), key, tls)
     }

@@ -26,7 +26,7 @@ from drill.tls import ensure_tls, tls_servers
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.workspace import check_stack_config, prepare_workspace, write_recovery
-from infra.config import StackSpec
+from infra.config import TLS_CA_CERT, StackSpec
 from infra.images import ServiceImages, build_service_images
 from infra.labels import selector
 from infra.mail_passwords import mailbox_password
@@ -145,6 +145,11 @@ def _topology_of(handle: auto.Stack) -> Topology | None:
 def secret(paths: StatePaths, stack: str, key: str) -> str:
     """A generated secret of the stack (see drill/secrets.py), for clients that log in."""
     return open_stack(paths, stack, None).get_config(f"hospital-drp:{key}").value
+
+
+def tls_ca(paths: StatePaths, stack: str) -> str:
+    """The stack's CA certificate (PEM; public): what a client checks the services' TLS with."""
+    return secret(paths, stack, TLS_CA_CERT)
 
 
 def mailbox_passwords(paths: StatePaths, stack: str, addresses: Iterable[str]) -> dict[str, str]:

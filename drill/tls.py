@@ -14,6 +14,7 @@ CA_KEY for drill alone).
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,9 +25,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pulumi import automation as auto
 
+from infra.access import PUBLISH_IP
 from infra.backup_vault import vault_host
 from infra.config import TLS_CA_CERT, TLS_CA_KEY, TLS_SERVERS
-from infra.mail import mail_vault_host
+from infra.mail import mail_front_host, mail_vault_host, mailstore_host
 from infra.storage_array import array_host
 
 NAMESPACE = "hospital-drp"
@@ -76,8 +78,16 @@ def make_ca(stack: str, now: dt.datetime | None = None) -> Issued:
     return Issued(cert.public_bytes(serialization.Encoding.PEM).decode(), _pem(key))
 
 
+def _alternative(name: str) -> x509.GeneralName:
+    """A subject alternative name: an IP address for a name that is one (a published 127.0.0.1), else DNS."""
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
+
+
 def issue(ca: Issued, names: Sequence[str], now: dt.datetime | None = None) -> Issued:
-    """A server certificate for names (DNS), signed by ca."""
+    """A server certificate for names (host names, or addresses), signed by ca."""
     if not names:
         raise ValueError("a server certificate names at least one host")
     now = now or dt.datetime.now(dt.UTC)
@@ -94,7 +104,7 @@ def issue(ca: Issued, names: Sequence[str], now: dt.datetime | None = None) -> I
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=LEAF_DAYS))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([_alternative(n) for n in names]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(
@@ -114,7 +124,8 @@ def still_good(cert_pem: str, ca: Issued, names: Sequence[str], now: dt.datetime
         alternatives = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except (ValueError, TypeError, InvalidSignature, x509.ExtensionNotFound):
         return False
-    held = set(alternatives.get_values_for_type(x509.DNSName))
+    held = {*alternatives.get_values_for_type(x509.DNSName)}
+    held |= {str(address) for address in alternatives.get_values_for_type(x509.IPAddress)}
     return set(names) <= held and cert.not_valid_after_utc - now > dt.timedelta(days=RENEW_DAYS)
 
 
@@ -130,11 +141,15 @@ def fresh_tls(stack: str, servers: dict[str, Sequence[str]]) -> dict[str, str]:
 
 def tls_servers(prefix: str, rooms: Sequence[str]) -> dict[str, Sequence[str]]:
     """The TLS servers of a stack (infra/config.py TLS_SERVERS) and the names each answers to,
-    wherever a room may hold it: the array, the vault's export, the mail copy's export."""
+    wherever a room may hold it: the array, the vault's export, the mail copy (LMTP and its
+    export), the mail store (LMTP, and IMAP), the mail front end (SMTP). Users reach IMAP and SMTP
+    at the published address, so those certificates name it as well."""
     return {
         "postgres": [array_host(prefix, room) for room in rooms],
         "vault_export": [vault_host(prefix, room) for room in rooms],
-        "mail_export": [mail_vault_host(prefix, room) for room in rooms],
+        "mail_vault": [mail_vault_host(prefix, room) for room in rooms],
+        "mailstore": [*(mailstore_host(prefix, room) for room in rooms), PUBLISH_IP],
+        "mail_front": [*(mail_front_host(prefix, room) for room in rooms), PUBLISH_IP],
     }
 
 

@@ -10,7 +10,7 @@ import pulumi_docker as docker
 
 from infra.access import PUBLISH_IP, AccessNetwork
 from infra.backup_vault import EXPORT_PORT, BackupLinks
-from infra.config import MailSpec
+from infra.config import TLS_SERVERS, MailSpec
 from infra.haproxy import Backend, render_tcp_proxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.intranet import BALANCER_CHECK
@@ -32,6 +32,16 @@ PROXY_PORT = 1143
 def mail_vault_host(prefix: str, room: str) -> str:
     """The name of the vault's copy of the mailboxes in room (its export's host on the restore link)."""
     return f"{prefix}-mail-vault-{room}"
+
+
+def mailstore_host(prefix: str, room: str) -> str:
+    """The name of the mail store in room."""
+    return f"{prefix}-mailstore-{room}"
+
+
+def mail_front_host(prefix: str, room: str) -> str:
+    """The name of the mail front end (Postfix) in room."""
+    return f"{prefix}-mail-front-{room}"
 
 
 @dataclass(frozen=True)
@@ -77,8 +87,8 @@ class Mail(pulumi.ComponentResource):
     def __init__(self, name: str, args: MailArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.TYPE, name, None, opts)
         self.args = args
-        self.store_host = f"{args.prefix}-mailstore-{args.store_room.spec.name}"
-        self.front_host = f"{args.prefix}-mail-front-{args.front_room.spec.name}"
+        self.store_host = mailstore_host(args.prefix, args.store_room.spec.name)
+        self.front_host = mail_front_host(args.prefix, args.front_room.spec.name)
         self.proxy_host = f"{args.prefix}-imap-proxy-{args.front_room.spec.name}"
         self.copy_host = mail_vault_host(args.prefix, args.vault_room.spec.name)
         self.store = self._store()
@@ -96,6 +106,10 @@ class Mail(pulumi.ComponentResource):
 
     def _env(self, domain: str = "") -> list[str]:
         return [f"MAILBOXES={self.args.spec.mailboxes}", f"MAIL_DOMAIN={domain or self.args.spec.domain}"]
+
+    def _secrets(self, *names: str) -> dict[str, pulumi.Output[str]]:
+        """Of the mail service's secrets, these only."""
+        return {name: self.args.secrets[name] for name in names}
 
     def _in(self, room: MachineRoom) -> pulumi.ResourceOptions:
         """Options of a child resource deployed in room."""
@@ -120,7 +134,8 @@ class Mail(pulumi.ComponentResource):
             attach(room.imap_san, host, "imap"),
             attach(args.links.mail_restore, host),
         ]
-        secrets = {k: v for k, v in args.secrets.items() if k in ("mail_copy_token", "tls_ca_cert")}
+        secrets = self._secrets("mail_copy_token", "tls_ca_cert", *TLS_SERVERS["mailstore"])
+        env.append("TLS_SERVER=mailstore")
         return self._dovecot("mailstore", host, room, "storage", networks, env, args.spec.domain, secrets)
 
     @property
@@ -142,7 +157,8 @@ class Mail(pulumi.ComponentResource):
             attach(args.links.mail_copy, host, "lmtp"),
             attach(args.links.mail_restore, host, "export"),
         ]
-        secrets = {k: v for k, v in args.secrets.items() if k != "tls_ca_cert"}  # serves, fetches nothing
+        secrets = self._secrets("mail_copy_token", *TLS_SERVERS["mail_vault"])  # serves, fetches nothing
+        env.append("TLS_SERVER=mail_vault")
         return self._dovecot(
             "mail-vault", host, args.vault_room, "backup", networks, env, self.copy_domain, secrets
         )
@@ -205,6 +221,7 @@ class Mail(pulumi.ComponentResource):
             ],
             ports=[docker.ContainerPortArgs(internal=SMTP_PORT, external=args.spec.smtp_port, ip=PUBLISH_IP)],
             volumes=[docker.ContainerVolumeArgs(volume_name=queue.name, container_path="/var/spool/postfix")],
+            uploads=secret_uploads(self._secrets("tls_ca_cert", *TLS_SERVERS["mail_front"])),
             # Postfix, and the before-queue filter that copies each message to the vault.
             healthcheck=healthcheck(
                 "bash", "-c", "postfix status && python3 -m services.mail_front.mail_copy --check"

@@ -18,7 +18,7 @@ from infra.backup_vault import (
     backup_links,
     export_url,
 )
-from infra.config import SECRET_KEYS, SECTIONS, TLS_KEYS, StackSpec, load_stack_spec
+from infra.config import SECRET_KEYS, SECTIONS, TLS_KEYS, TLS_SERVERS, StackSpec, load_stack_spec
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
 from infra.lab import PLATFORM, LabArgs, LabResults
@@ -196,8 +196,7 @@ def _mail(ground: _Ground) -> Mail:
                 ground.secrets,
                 "mail_copy_token",
                 "tls_ca_cert",
-                "mail_export_tls_cert",
-                "mail_export_tls_key",
+                *(key for server in ("mail_vault", "mailstore", "mail_front") for key in TLS_SERVERS[server]),
             ),
             password_key=ground.secrets["mail_password_key"],
             restore=ground.spec.storage_restored,

@@ -90,7 +90,7 @@ def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptio
     topology = stacks.up(paths, options.stack).topology
     vars_file = write_vars(topology, run_dir, options.negative_control, options.lost_room)
     passwords = stacks.mailbox_passwords(paths, options.stack, topology.mail.addresses())
-    endpoints = Endpoints.of(topology, run_id, passwords)
+    endpoints = Endpoints.of(topology, run_id, passwords, stacks.tls_ca(paths, options.stack))
     stop = threading.Event()
     workload = threading.Thread(
         target=run_workload,

@@ -97,6 +97,7 @@ class MailProof:
         self.smtp, self.imap = mail.endpoint("smtp"), mail.endpoint("imap")
         self.to, self.domain = rec.topology.mail.mailbox(1), rec.topology.mail.domain
         self.password = rec.mail_password
+        self.tls = clients.tls_context(rec.tls_ca)
         self.message_id = f"<verify-{uuid.uuid4().hex[:12]}@recovery.{self.domain}>"
         self.accepted = False
 
@@ -104,10 +105,10 @@ class MailProof:
         try:
             if not self.accepted:
                 clients.smtp_send(
-                    self.smtp, f"recovery@{self.domain}", self.to, self.message_id, "recovery check"
+                    self.smtp, f"recovery@{self.domain}", self.to, self.message_id, "recovery check", self.tls
                 )
                 self.accepted = True
-            found = clients.imap_has(self.imap, self.to, self.password, self.message_id)
+            found = clients.imap_has(self.imap, self.to, self.password, self.message_id, self.tls)
         except (smtplib.SMTPException, clients.Unsent, clients.Unanswered) as exc:
             sent = "accepted" if self.accepted else "not accepted yet"
             return Verdict(False, f"{self.message_id} {sent}: no answer: {exc}")

@@ -14,6 +14,7 @@ import imaplib
 import json
 import smtplib
 import socket
+import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -34,6 +35,15 @@ IDEMPOTENT = frozenset({"GET", "HEAD"})
 
 class Unsent(Exception):
     """The request surely did not reach the service."""
+
+
+def tls_context(ca_pem: str) -> ssl.SSLContext:
+    """A client's TLS (1.2 or newer) that trusts the stack's CA alone and checks the server's name."""
+    if not ca_pem:
+        raise Unsent("no CA certificate of the stack to check the server with: ask `drill` for the stack's")
+    context = ssl.create_default_context(cadata=ca_pem)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
 
 
 class Unanswered(Exception):
@@ -112,8 +122,9 @@ def host_port(url: str) -> tuple[str, int]:
     return parsed.hostname, parsed.port
 
 
-def smtp_send(url: str, sender: str, to: str, message_id: str, text: str) -> None:
-    """Send one message; raise smtplib errors when refused, Unsent or Unanswered otherwise."""
+def smtp_send(url: str, sender: str, to: str, message_id: str, text: str, tls: ssl.SSLContext | None) -> None:
+    """Send one message, after STARTTLS checked with tls when given (a server that does not offer it
+    is then refused: Unsent); raise smtplib errors when refused, Unsent or Unanswered otherwise."""
     message = email.message.EmailMessage()
     message["From"], message["To"], message["Subject"], message["Message-ID"] = (
         sender,
@@ -127,6 +138,12 @@ def smtp_send(url: str, sender: str, to: str, message_id: str, text: str) -> Non
     except OSError as exc:
         raise Unsent(str(exc)) from exc
     try:
+        if tls is not None:
+            smtp.starttls(context=tls)
+    except (smtplib.SMTPException, OSError) as exc:  # nothing of the message was sent
+        smtp.close()
+        raise Unsent(f"STARTTLS: {exc}") from exc
+    try:
         smtp.send_message(message)
     except (smtplib.SMTPServerDisconnected, OSError) as exc:
         raise Unanswered(str(exc)) from exc
@@ -137,12 +154,23 @@ def smtp_send(url: str, sender: str, to: str, message_id: str, text: str) -> Non
             smtp.close()
 
 
-def imap_inbox_count(url: str, user: str, password: str) -> int:
+def imap_session(url: str, user: str, password: str, tls: ssl.SSLContext) -> imaplib.IMAP4:
+    """A logged-in IMAP session, after STARTTLS checked with tls (the store takes no login before)."""
+    imap = imaplib.IMAP4(*host_port(url), timeout=TIMEOUT_S)
+    try:
+        imap.starttls(ssl_context=tls)
+        imap.login(user, password)
+    except BaseException:
+        imap.shutdown()
+        raise
+    return imap
+
+
+def imap_inbox_count(url: str, user: str, password: str, tls: ssl.SSLContext) -> int:
     """Log in and count the INBOX's messages; raise Unsent when IMAP cannot be reached or refuses."""
     try:
-        imap = imaplib.IMAP4(*host_port(url), timeout=TIMEOUT_S)
+        imap = imap_session(url, user, password, tls)
         try:
-            imap.login(user, password)
             status, data = imap.select("INBOX", readonly=True)
             if status != "OK":
                 raise Unsent(f"select INBOX: {status}")
@@ -153,12 +181,11 @@ def imap_inbox_count(url: str, user: str, password: str) -> int:
         raise Unsent(str(exc)) from exc
 
 
-def imap_has(url: str, user: str, password: str, message_id: str) -> bool:
+def imap_has(url: str, user: str, password: str, message_id: str, tls: ssl.SSLContext) -> bool:
     """Whether user's INBOX holds the message with this Message-ID; raise Unsent when IMAP fails."""
     try:
-        imap = imaplib.IMAP4(*host_port(url), timeout=TIMEOUT_S)
+        imap = imap_session(url, user, password, tls)
         try:
-            imap.login(user, password)
             imap.select("INBOX", readonly=True)
             _, found = imap.search(None, "HEADER", "Message-ID", message_id)
             return bool(found and found[0])

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import random
 import smtplib
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -37,6 +38,12 @@ class Endpoints:
     # The password of each mailbox the workload reads (it acts as the staff: all of them).
     mail_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
     mail: MailInfo = field(default_factory=MailInfo)
+    # The stack's CA certificate (PEM): the workload speaks TLS where the service offers it.
+    tls_ca: str = field(default="", repr=False)
+
+    def tls(self) -> ssl.SSLContext:
+        """A client TLS context that trusts the stack's CA alone; Unsent when the workload has none."""
+        return clients.tls_context(self.tls_ca)
 
     def mail_password(self, user: str) -> str:
         """The password of user's mailbox; Unsent when the workload was given none for it."""
@@ -46,8 +53,9 @@ class Endpoints:
             raise Unsent(f"no password for {user}: the workload holds only its mailboxes'") from None
 
     @staticmethod
-    def of(topology: Topology, run_id: str, mail_passwords: Mapping[str, str]) -> Endpoints:
-        """Read the endpoints from the topology: every address of the intranet, in order."""
+    def of(topology: Topology, run_id: str, mail_passwords: Mapping[str, str], tls_ca: str) -> Endpoints:
+        """Read the endpoints from the topology: every address of the intranet, in order; with the
+        mailboxes' passwords and the stack's CA certificate."""
         return Endpoints(
             run_id=run_id,
             appointments=topology.service("appointments").endpoint("http"),
@@ -58,6 +66,7 @@ class Endpoints:
             intranet=topology.service("intranet").urls("http"),
             mail_passwords=dict(mail_passwords),
             mail=topology.mail,
+            tls_ca=tls_ca,
         )
 
 
@@ -133,7 +142,14 @@ def send_mail(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) 
     ledger.record("mail", "send", message_id, "invoked", to)
     status: Status
     try:
-        clients.smtp_send(endpoints.smtp, endpoints.mail.mailbox(1), to, message_id, f"workload message {n}")
+        clients.smtp_send(
+            endpoints.smtp,
+            endpoints.mail.mailbox(1),
+            to,
+            message_id,
+            f"workload message {n}",
+            endpoints.tls(),
+        )
         status, detail = "ok", to
     except smtplib.SMTPException as exc:
         status, detail = "failed", str(exc)
@@ -149,7 +165,7 @@ def read_mail(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) 
     user = endpoints.mail.mailbox(rng.randint(1, endpoints.mail.mailboxes))
     ledger.record("mail", "read", user, "invoked")
     try:
-        count = clients.imap_inbox_count(endpoints.imap, user, endpoints.mail_password(user))
+        count = clients.imap_inbox_count(endpoints.imap, user, endpoints.mail_password(user), endpoints.tls())
         ledger.record("mail", "read", user, "ok", f"{count} messages")
     except Unsent as exc:
         ledger.record("mail", "read", user, "failed", str(exc))

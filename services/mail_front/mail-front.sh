@@ -41,6 +41,22 @@ postconf -e \
   "lmtp_delivery_status_filter = regexp:/etc/postfix/lmtp_status_filter" \
   "maillog_file = /dev/stdout" \
   "compatibility_level = 3.6"
+# TLS: SMTP offers STARTTLS with the certificate of the stack's CA (opportunistic,
+# as a public MX must: RFC 3207 forbids it to require TLS of the senders); LMTP to
+# the store and to the vault's copy must be TLS, the certificate checked against
+# the stack's CA and the next hop's name, or the message waits in the queue.
+chmod 0444 /run/secrets/tls_ca_cert  # a public certificate: the filter, unprivileged, reads it too
+postconf -e \
+  "smtpd_tls_cert_file = /run/secrets/mail_front_tls_cert" \
+  "smtpd_tls_key_file = /run/secrets/mail_front_tls_key" \
+  "smtpd_tls_security_level = may" \
+  "smtpd_tls_protocols = >=TLSv1.2" \
+  "smtpd_tls_received_header = yes" \
+  "lmtp_tls_security_level = secure" \
+  "lmtp_tls_secure_cert_match = nexthop" \
+  "lmtp_tls_CAfile = /run/secrets/tls_ca_cert" \
+  "lmtp_tls_protocols = >=TLSv1.2" \
+  "lmtp_tls_loglevel = 1"
 # Every message delivered to a mailbox is also delivered to the same mailbox
 # in the backup vault's mail copy (MAIL_VAULT_HOST), in another room, before
 # SMTP answers 250: the public smtpd hands each message to mail_copy.py (a

@@ -11,6 +11,10 @@ When the vault's copy cannot take it (the vault away), the message is queued
 through the smtpd that also copies it to the vault later (recipient_bcc_maps):
 mail is still accepted, and reaches the vault once it is back.
 
+The LMTP to the vault is TLS (STARTTLS), its certificate checked against the
+stack's CA (CA_FILE) and the vault copy's name; a copy that cannot be made so
+is not made, and the message takes the queue that copies it later.
+
 aiosmtpd (Debian's python3-aiosmtpd) speaks the SMTP server side; smtplib the
 LMTP and SMTP client sides. Run as `python3 -m services.mail_front.mail_copy`
 (`--check`: the health check).
@@ -21,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import os
 import smtplib
+import ssl
 import sys
 import time
 
@@ -33,14 +38,16 @@ QUEUE_COPIED = ("127.0.0.1", 10026)
 QUEUE_WITH_BCC = ("127.0.0.1", 10027)
 LMTP_PORT = 24
 TIMEOUT_S = 5
+CA_FILE = "/run/secrets/tls_ca_cert"
 
 
 class CopyThenQueue:
     """The filter's handler: copy to the vault over LMTP, then queue through Postfix."""
 
-    def __init__(self, vault_host: str, domain: str) -> None:
+    def __init__(self, vault_host: str, domain: str, tls: ssl.SSLContext) -> None:
         self.vault_host = vault_host
         self.domain = domain
+        self.tls = tls
 
     def vault_address(self, address: str) -> str:
         """The vault copy's mailbox for one of ours: local@vault.<domain>."""
@@ -53,8 +60,9 @@ class CopyThenQueue:
         recipients = [self.vault_address(r) for r in envelope.rcpt_tos]
         try:
             with smtplib.LMTP(self.vault_host, LMTP_PORT, timeout=TIMEOUT_S) as lmtp:
+                lmtp.starttls(context=self.tls)
                 refused = lmtp.sendmail(envelope.mail_from or "", recipients, content)
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError is an OSError
             return str(exc) or type(exc).__name__
         return f"refused {sorted(refused)}" if refused else ""
 
@@ -94,7 +102,9 @@ def main() -> int:
     if "--check" in sys.argv:
         return check()
     domain = os.environ.get("MAIL_DOMAIN", "chu.test").lower()
-    handler = CopyThenQueue(os.environ["MAIL_VAULT_HOST"], domain)
+    tls = ssl.create_default_context(cafile=os.environ.get("CA_FILE", CA_FILE))
+    tls.minimum_version = ssl.TLSVersion.TLSv1_2
+    handler = CopyThenQueue(os.environ["MAIL_VAULT_HOST"], domain, tls)
     # decode_data False keeps the message's bytes as they came (original_content).
     controller = Controller(
         handler, hostname=LISTEN[0], port=LISTEN[1], decode_data=False, enable_SMTPUTF8=True

@@ -14,6 +14,18 @@ if [ "$count" -ne "${MAILBOXES:-$count}" ]; then
 fi
 echo "mailstore: $count mailboxes of $domain, each with its own password"
 
+# TLS with this container's certificate (TLS_SERVER: its name in the stack's
+# TLS material, e.g. mailstore); Dovecot's master reads the key as root.
+server=${TLS_SERVER:?TLS_SERVER names the certificate of this store: mailstore or mail_vault}
+for part in cert key; do
+  [ -s "/run/secrets/${server}_tls_$part" ] || { echo "mailstore: no /run/secrets/${server}_tls_$part: deploy again" >&2; exit 1; }
+done
+cat > /etc/dovecot/tls.conf <<CONF
+ssl = required
+ssl_cert = </run/secrets/${server}_tls_cert
+ssl_key = </run/secrets/${server}_tls_key
+CONF
+
 # Each listener on the network it serves only: the names the deployment gave
 # this container there (all addresses when unset).
 listeners() {  # NAMES: the addresses for a Dovecot listener
@@ -31,6 +43,11 @@ service imap-login {
     address = $(listeners "${IMAP_LISTEN:-}")
     port = 143
   }
+  # No IMAPS (993), which Dovecot opens on every address once TLS is set: IMAP
+  # is STARTTLS on 143 only, the one port the flow policy declares.
+  inet_listener imaps {
+    port = 0
+  }
 }
 CONF
 
@@ -47,13 +64,13 @@ install -d -o vmail -g vmail "/var/mail/$domain"
 # The vault's copy exports its mailboxes on the backup link, for a restore, to
 # a request that carries the stack's mail copy token (vmail's to read only).
 if [ -n "${EXPORT_PORT:-}" ]; then
-  for secret in mail_copy_token mail_export_tls_cert mail_export_tls_key; do
+  for secret in mail_copy_token mail_vault_tls_cert mail_vault_tls_key; do
     chown vmail: "/run/secrets/$secret"
     chmod 0400 "/run/secrets/$secret"
   done
   setpriv --reuid=vmail --regid=vmail --init-groups --inh-caps=-all --bounding-set=-all -- \
     python3 /usr/local/bin/vault-export /var/mail "$EXPORT_PORT" /run/secrets/mail_copy_token \
-    /run/secrets/mail_export_tls_cert /run/secrets/mail_export_tls_key \
+    /run/secrets/mail_vault_tls_cert /run/secrets/mail_vault_tls_key \
     "$(if [ -n "${EXPORT_LISTEN:-}" ]; then listen-address "$EXPORT_LISTEN"; else echo 0.0.0.0; fi)" &
 fi
 exec dovecot -F

@@ -6,6 +6,7 @@ import email.message
 import imaplib
 import random
 import smtplib
+import ssl
 import time
 import uuid
 from urllib.parse import urlparse
@@ -13,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 import testinfra
 
+from drill.tls import make_ca
 from tests.integration.conftest import Deployed
 from tests.integration.engine import client, listens_only_on, servers, wait_healthy
 
@@ -23,6 +25,18 @@ def address(deployed: Deployed, endpoint: str) -> tuple[str, int]:
     return parsed.hostname, parsed.port
 
 
+def tls(deployed: Deployed) -> ssl.SSLContext:
+    """What a user's client trusts: the stack's CA."""
+    return ssl.create_default_context(cadata=deployed.secret("tls_ca_cert"))
+
+
+def imap(deployed: Deployed, timeout: float = 10) -> imaplib.IMAP4:
+    """An IMAP session through the proxy, as a user's client opens it: STARTTLS, checked."""
+    session = imaplib.IMAP4(*address(deployed, "imap"), timeout=timeout)
+    session.starttls(ssl_context=tls(deployed))
+    return session
+
+
 def send(deployed: Deployed, to: str) -> str:
     message_id = f"<{uuid.uuid4()}@tests.chu.test>"
     message = email.message.EmailMessage()
@@ -30,19 +44,20 @@ def send(deployed: Deployed, to: str) -> str:
     message["Message-ID"] = message_id
     message.set_content("Round at 8.")
     with smtplib.SMTP(*address(deployed, "smtp"), timeout=10) as smtp:
+        smtp.starttls(context=tls(deployed))
         assert smtp.send_message(message) == {}
     return message_id
 
 
 def in_inbox(deployed: Deployed, user: str, message_id: str) -> bool:
-    imap = imaplib.IMAP4(*address(deployed, "imap"), timeout=10)
+    session = imap(deployed)
     try:
-        imap.login(user, deployed.mail_password(user))
-        imap.select("INBOX", readonly=True)
-        _, found = imap.search(None, "HEADER", "Message-ID", message_id)
+        session.login(user, deployed.mail_password(user))
+        session.select("INBOX", readonly=True)
+        _, found = session.search(None, "HEADER", "Message-ID", message_id)
         return bool(found and found[0])
     finally:
-        imap.logout()
+        session.logout()
 
 
 def wait_in_inbox(deployed: Deployed, user: str, message_id: str, timeout_s: float) -> float:
@@ -89,10 +104,52 @@ def test_unknown_user_and_foreign_domain_are_refused_at_rcpt(deployed: Deployed)
 
 
 def test_wrong_password_is_refused_by_imap(deployed: Deployed) -> None:
-    imap = imaplib.IMAP4(*address(deployed, "imap"), timeout=10)
+    session = imap(deployed)
     with pytest.raises(imaplib.IMAP4.error):
-        imap.login("staff0001@chu.test", "not-the-password")
-    imap.logout()
+        session.login("staff0001@chu.test", "not-the-password")
+    session.logout()
+
+
+def test_imap_takes_no_login_before_starttls(deployed: Deployed) -> None:
+    """Even the right password is refused in plaintext, before it can be read off the wire."""
+    user = deployed.topology.mail.mailbox(2)
+    plain = imaplib.IMAP4(*address(deployed, "imap"), timeout=10)
+    try:
+        assert "STARTTLS" in plain.capabilities and "LOGINDISABLED" in plain.capabilities
+        with pytest.raises(imaplib.IMAP4.error, match=r"(?i)plaintext|disallowed|privacy"):
+            plain.login(user, deployed.mail_password(user))
+    finally:
+        plain.shutdown()
+    session = imap(deployed)
+    try:
+        assert session.login(user, deployed.mail_password(user))[0] == "OK"
+    finally:
+        session.logout()
+
+
+@pytest.mark.parametrize("endpoint", ["smtp", "imap"])
+def test_a_client_trusting_another_ca_refuses_the_mail_servers(deployed: Deployed, endpoint: str) -> None:
+    other = ssl.create_default_context(cadata=make_ca("another").cert)
+    with pytest.raises(ssl.SSLCertVerificationError, match="certificate verify failed"):
+        if endpoint == "smtp":
+            with smtplib.SMTP(*address(deployed, "smtp"), timeout=10) as smtp:
+                smtp.starttls(context=other)
+        else:
+            imaplib.IMAP4(*address(deployed, "imap"), timeout=10).starttls(ssl_context=other)
+
+
+def test_every_lmtp_delivery_is_tls_verified_for_its_next_hop(deployed: Deployed) -> None:
+    """Postfix to the store, and (the bcc queue) to the vault's copy, say so in their log; the
+    copy filter's own LMTP to the vault is TLS checked as well, or the message would not be in it."""
+    front = client().containers.get(container(deployed, "app"))
+    since = int(time.time()) - 1
+    message_id = send(deployed, "staff0007@chu.test")
+    wait_in_inbox(deployed, "staff0007@chu.test", message_id, timeout_s=20)
+    assert in_vault_copy(deployed, "staff0007@chu.test", message_id)
+    logged = front.logs(since=since).decode()
+    store = container(deployed, "storage")
+    assert f"Verified TLS connection established to {store}" in logged, logged[-2000:]
+    assert "in the vault's copy" in logged, logged[-2000:]  # the filter's copy, made over its TLS
 
 
 def imap_login(deployed: Deployed, user: str, password: str) -> bool:
@@ -102,13 +159,13 @@ def imap_login(deployed: Deployed, user: str, password: str) -> bool:
     last (up to 15 s), until a login from it succeeds; every login here comes from
     the proxy's address: hence the long timeout, and a good login after each bad one.
     """
-    imap = imaplib.IMAP4(*address(deployed, "imap"), timeout=30)
+    session = imap(deployed, timeout=30)
     try:
-        imap.login(user, password)
+        session.login(user, password)
     except imaplib.IMAP4.error:
         return False
     finally:
-        imap.logout()
+        session.logout()
     return True
 
 

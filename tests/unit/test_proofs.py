@@ -19,6 +19,7 @@ from drill.recovery import proofs, runner
 from drill.recovery.context import Verdict
 from drill.recovery.plan import StepSpec
 from drill.recovery.verifications import VERIFICATIONS
+from drill.tls import make_ca
 from drill.workload import clients
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo, Topology
 
@@ -41,6 +42,7 @@ SERVICES = (
 )
 
 
+CA = make_ca("t")
 TOPOLOGY = Topology("t", "hdrp-t", "access", (), SERVICES)
 
 
@@ -50,6 +52,7 @@ class Run:
 
     topology: Topology = TOPOLOGY
     mail_password: str = "pw"
+    tls_ca: str = CA.cert
 
 
 @dataclass
@@ -128,8 +131,8 @@ def test_a_refused_lab_result_fails_the_step_at_once(monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize("late", [0, 3, 20])
 def test_a_message_is_sent_once_and_waited_for(monkeypatch: pytest.MonkeyPatch, late: int) -> None:
     mail = LateService(late)
-    monkeypatch.setattr(clients, "smtp_send", lambda url, sender, to, mid, text: mail.write(mid))
-    monkeypatch.setattr(clients, "imap_has", lambda url, user, pw, mid: mail.read(mid))
+    monkeypatch.setattr(clients, "smtp_send", lambda url, sender, to, mid, text, tls: mail.write(mid))
+    monkeypatch.setattr(clients, "imap_has", lambda url, user, pw, mid, tls: mail.read(mid))
     verdict = poll(proofs.MailProof, monkeypatch)
     assert verdict.ok, verdict.detail
     assert len(mail.writes) == 1

@@ -57,6 +57,18 @@ def test_a_server_certificate_verifies_for_each_of_its_names(tmp_path: Path, nam
     handshake(tmp_path, ca.cert, server.cert, server.key, name)
 
 
+def test_a_published_address_is_named_as_an_address_and_verifies_as_one(tmp_path: Path) -> None:
+    """The mail servers' certificates name 127.0.0.1, where users reach them: as an IP address
+    (a client checking 127.0.0.1 never matches a DNS name "127.0.0.1"), and no other address."""
+    ca = make_ca("x")
+    server = issue(ca, [NAMES[0], "127.0.0.1"])
+    handshake(tmp_path, ca.cert, server.cert, server.key, "127.0.0.1")
+    with pytest.raises(ssl.SSLCertVerificationError, match="IP address mismatch"):
+        handshake(tmp_path, ca.cert, server.cert, server.key, "127.0.0.2")
+    assert still_good(server.cert, ca, [NAMES[0], "127.0.0.1"])
+    assert not still_good(server.cert, ca, [NAMES[0], "127.0.0.2"])
+
+
 def test_another_name_or_another_ca_is_refused(tmp_path: Path) -> None:
     ca, other = make_ca("x"), make_ca("y")
     server = issue(ca, NAMES)
