@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 DRILL := $(BIN)/drill
 
-.PHONY: gameday test soak bench matrix browser venv bootstrap doctor lint typecheck unit integration down-ci clean
+.PHONY: gameday test soak bench matrix test-clients venv bootstrap doctor lint typecheck unit integration down-ci clean
 
 gameday: bootstrap
 	$(DRILL) gameday
@@ -44,11 +44,12 @@ typecheck: venv
 unit: venv
 	$(BIN)/pytest -q tests/unit
 
-# Debian's Chromium for the tests that open the reports as a reader would.
-browser:
-	bash scripts/browser.sh
+# Real clients for the tests: Debian's Chromium (the reports, as a reader opens
+# them) and swaks (SMTP over TLS from another make).
+test-clients:
+	bash scripts/test-clients.sh
 
-integration: bootstrap browser
+integration: bootstrap test-clients
 	HOSPITAL_DRP_REQUIRE_ENGINE=1 $(BIN)/pytest -q --durations=15 tests/integration
 
 # Destroy what a crashed test run may have left of the test stack.

@@ -69,7 +69,9 @@ def _final_status(writes: Iterable[LedgerEntry]) -> dict[str, str]:
 
 def _present(service: str, endpoints: Endpoints, writes: list[LedgerEntry]) -> set[str]:
     if service == "appointments":
-        status, rows = clients.http_json("GET", f"{endpoints.appointments}/api/appointments?all=ids")
+        status, rows = clients.http_json(
+            "GET", f"{endpoints.appointments}/api/appointments?all=ids", tls=endpoints.tls
+        )
         if status != 200 or not isinstance(rows, list):
             raise clients.Unsent(f"appointments answered HTTP {status} to the final read")
         return {
@@ -81,15 +83,16 @@ def _present(service: str, endpoints: Endpoints, writes: list[LedgerEntry]) -> s
         found = set()
         for control_id in {e.key for e in writes}:
             order = control_id.replace(f"{endpoints.run_id}-r", f"{endpoints.run_id}-o", 1)
-            status, rows = clients.http_json("GET", f"{endpoints.lab_api}/results?order={order}")
+            status, rows = clients.http_json(
+                "GET", f"{endpoints.lab_api}/results?order={order}", tls=endpoints.tls
+            )
             if status != 200 or not isinstance(rows, list):
                 raise clients.Unsent(f"the results API answered HTTP {status} to the final read")
             found |= {str(r["control_id"]) for r in rows if isinstance(r, dict)}
         return found
     recipients = {e.key: e.detail for e in writes if e.status == "invoked"}
-    tls = endpoints.tls()
     return {
         key
         for key, to in recipients.items()
-        if clients.imap_has(endpoints.imap, to, endpoints.mail_password(to), key, tls)
+        if clients.imap_has(endpoints.imap, to, endpoints.mail_password(to), key, endpoints.tls)
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ import docker
 import docker.errors
 
 from drill.engines import ContainerHealth, engine
+from drill.workload import clients
 from infra.topology import Topology
 
 
@@ -26,7 +28,10 @@ def check_stack(topology: Topology) -> list[Check]:
     """Check that every container runs (and is healthy) and every service answers."""
     engines = {room.name: engine(room.docker_host) for room in topology.rooms}
     checks = [_container(engines[c.room], c.name) for c in topology.containers()]
-    checks += [_http(f"{s.name} {s.health_url}", s.health_url) for s in topology.services if s.health_url]
+    tls = clients.tls_context(topology.tls_ca) if topology.tls_ca else None
+    checks += [
+        _http(f"{s.name} {s.health_url}", s.health_url, tls) for s in topology.services if s.health_url
+    ]
     return checks
 
 
@@ -38,9 +43,11 @@ def _container(client: docker.DockerClient, name: str) -> Check:
     return Check(f"container {name}", found.is_ready, str(found))
 
 
-def _http(subject: str, url: str) -> Check:
+def _http(subject: str, url: str, tls: ssl.SSLContext | None) -> Check:
+    """GET url: HTTPS checked against the stack's CA (a certificate it did not issue fails)."""
     try:
-        with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - our own 127.0.0.1 URL
+        context = tls if url.startswith("https://") else None
+        with urllib.request.urlopen(url, timeout=5, context=context) as answer:  # noqa: S310 - 127.0.0.1
             return Check(subject, answer.status == 200, f"HTTP {answer.status}")
     except urllib.error.HTTPError as exc:
         return Check(subject, False, f"HTTP {exc.code}")

@@ -34,6 +34,11 @@ class StatePaths:
         """The local file backend that holds stack state."""
         return self.root / "pulumi-backend"
 
+    def ca_file(self, stack: str) -> Path:
+        """Where `drill up` leaves the stack's CA certificate (public) for clients outside drill:
+        curl --cacert, the experiments' probes under a plain `chaos run`."""
+        return self.root / "tls" / f"{stack}-ca.pem"
+
     @property
     def passphrase_file(self) -> Path:
         """The passphrase that encrypts stack secrets, generated once."""

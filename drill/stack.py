@@ -26,7 +26,7 @@ from drill.tls import ensure_tls, tls_servers
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.workspace import check_stack_config, prepare_workspace, write_recovery
-from infra.config import TLS_CA_CERT, StackSpec
+from infra.config import StackSpec
 from infra.images import ServiceImages, build_service_images
 from infra.labels import selector
 from infra.mail_passwords import mailbox_password
@@ -109,7 +109,10 @@ def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult
             f"deploying stack {stack} left the `topology` output unknown ({str(raw)[:60]})",
             "run `drill up` to deploy the whole stack",
         )
-    return UpResult(changes, time.monotonic() - started, topology_from_output(raw))
+    topology = topology_from_output(raw)
+    paths.ca_file(stack).parent.mkdir(parents=True, exist_ok=True)
+    paths.ca_file(stack).write_text(topology.tls_ca)
+    return UpResult(changes, time.monotonic() - started, topology)
 
 
 def _deploy(handle: auto.Stack, spec: StackSpec, only: list[str] | None, first_deploy: bool) -> auto.UpResult:
@@ -145,11 +148,6 @@ def _topology_of(handle: auto.Stack) -> Topology | None:
 def secret(paths: StatePaths, stack: str, key: str) -> str:
     """A generated secret of the stack (see drill/secrets.py), for clients that log in."""
     return open_stack(paths, stack, None).get_config(f"hospital-drp:{key}").value
-
-
-def tls_ca(paths: StatePaths, stack: str) -> str:
-    """The stack's CA certificate (PEM; public): what a client checks the services' TLS with."""
-    return secret(paths, stack, TLS_CA_CERT)
 
 
 def mailbox_passwords(paths: StatePaths, stack: str, addresses: Iterable[str]) -> dict[str, str]:

@@ -23,6 +23,11 @@ APP_PORT = 8000
 SERVICE = "appointments"
 
 
+def appointments_host(prefix: str, room: str) -> str:
+    """The name of the appointment app's container in room."""
+    return f"{prefix}-{SERVICE}-{room}"
+
+
 @dataclass(frozen=True)
 class AppointmentsArgs:
     """Placement, where its database lives, how users reach it, image and secrets."""
@@ -46,7 +51,7 @@ class Appointments(pulumi.ComponentResource):
         self.args = args
         room = args.room.spec.name
         self.placement = Placement(args.stack, room, "app", SERVICE)
-        self.host = f"{args.prefix}-{SERVICE}-{room}"
+        self.host = appointments_host(args.prefix, room)
         self.container = docker.Container(
             f"{SERVICE}-{room}",
             name=self.host,
@@ -54,6 +59,7 @@ class Appointments(pulumi.ComponentResource):
             envs=[
                 f"DB_HOST={args.array.host}",
                 *TLS_CLIENT_ENV,
+                f"TLS_SERVER={SERVICE}",  # its own certificate: HTTPS only
                 listen_env("LISTEN", listen_name("access", self.host)),
             ],
             labels=self.placement.container_labels(),
@@ -79,6 +85,6 @@ class Appointments(pulumi.ComponentResource):
 
     def info(self) -> ServiceInfo:
         """This service as the topology describes it."""
-        url = f"http://{PUBLISH_IP}:{self.args.spec.port}"
+        url = f"https://{PUBLISH_IP}:{self.args.spec.port}"
         container = ContainerInfo(self.host, self.placement.room, "app", SERVICE)
         return ServiceInfo(SERVICE, (container,), (Endpoint("http", url),), f"{url}/health")

@@ -27,7 +27,15 @@ TLS_CA_CERT = "tls_ca_cert"
 TLS_CA_KEY = "tls_ca_key"
 TLS_SERVERS = {
     server: (f"{server}_tls_cert", f"{server}_tls_key")
-    for server in ("postgres", "vault_export", "mail_vault", "mailstore", "mail_front")
+    for server in (
+        "postgres",
+        "vault_export",
+        "mail_vault",
+        "mailstore",
+        "mail_front",
+        "appointments",
+        "lab_gateway",
+    )
 }
 TLS_KEYS = (TLS_CA_CERT, *(key for pair in TLS_SERVERS.values() for key in pair))
 # Secrets an older stack may still hold: `drill up` removes them from its config.

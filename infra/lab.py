@@ -19,7 +19,8 @@ from infra.storage_array import TLS_CLIENT_ENV, StorageArray
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 from infra.volumes import data_volume
 
-MLLP_PORT = 2575
+MLLP_PORT = 2575  # plain MLLP: the analysers' link only (analysers often cannot do TLS)
+MLLPS_PORT = 2576  # MLLP over TLS: everything else (the access network, 127.0.0.1)
 API_PORT = 8000
 SERVICE = "lab"
 JOURNAL_PATH = "/var/lib/lab-gateway"
@@ -33,6 +34,11 @@ def analyser_name(prefix: str, number: int) -> str:
 
 
 PLATFORM = "biology"
+
+
+def lab_gateway_host(prefix: str, room: str) -> str:
+    """The name of the lab gateway (MLLP in, the results API out) in room."""
+    return f"{prefix}-lab-gateway-{room}"
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class LabResults(pulumi.ComponentResource):
         super().__init__("hospital:services:LabResults", name, None, opts)
         self.args = args
         room = args.room.spec.name
-        self.gateway_host = f"{args.prefix}-lab-gateway-{room}"
+        self.gateway_host = lab_gateway_host(args.prefix, room)
         self.link_name = f"{args.prefix}-lab-link"
         self.link = docker.Network(
             "lab-link",
@@ -91,8 +97,11 @@ class LabResults(pulumi.ComponentResource):
             envs=[
                 f"DB_HOST={args.array.host}",
                 *TLS_CLIENT_ENV,
-                # MLLP for the analysers (lab link) and the users; the results API for the users.
-                listen_env("LISTEN", listen_name("access", host), listen_name("lab", host)),
+                "TLS_SERVER=lab_gateway",  # its certificate: HTTPS, and MLLP over TLS
+                # Plain MLLP for the analysers (lab link); MLLP over TLS and the results API for the
+                # users (docs/security.md: which network may speak plain MLLP).
+                listen_env("LISTEN", listen_name("lab", host)),
+                listen_env("MLLPS_LISTEN", listen_name("access", host)),
                 listen_env("API_LISTEN", listen_name("access", host)),
             ],
             labels=placement.container_labels(),
@@ -104,7 +113,7 @@ class LabResults(pulumi.ComponentResource):
                 attach(self.link, host, "lab", GATEWAY_ALIAS),
             ],
             ports=[
-                docker.ContainerPortArgs(internal=MLLP_PORT, external=args.spec.mllp_port, ip=PUBLISH_IP),
+                docker.ContainerPortArgs(internal=MLLPS_PORT, external=args.spec.mllp_port, ip=PUBLISH_IP),
                 docker.ContainerPortArgs(internal=API_PORT, external=args.spec.api_port, ip=PUBLISH_IP),
             ],
             volumes=[docker.ContainerVolumeArgs(volume_name=journal.name, container_path=JOURNAL_PATH)],
@@ -140,11 +149,11 @@ class LabResults(pulumi.ComponentResource):
     def info(self) -> ServiceInfo:
         """This service as the topology describes it."""
         spec, room = self.args.spec, self.args.room.spec.name
-        api = f"http://{PUBLISH_IP}:{spec.api_port}"
+        api = f"https://{PUBLISH_IP}:{spec.api_port}"
         containers = [ContainerInfo(self.gateway_host, room, "app", SERVICE)]
         containers += [
             ContainerInfo(analyser_name(self.args.prefix, n), PLATFORM, "lab", SERVICE)
             for n in range(1, spec.analysers + 1)
         ]
-        endpoints = (Endpoint("mllp", f"mllp://{PUBLISH_IP}:{spec.mllp_port}"), Endpoint("http", api))
+        endpoints = (Endpoint("mllp", f"mllps://{PUBLISH_IP}:{spec.mllp_port}"), Endpoint("http", api))
         return ServiceInfo(SERVICE, tuple(containers), endpoints, f"{api}/health")

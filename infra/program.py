@@ -18,7 +18,15 @@ from infra.backup_vault import (
     backup_links,
     export_url,
 )
-from infra.config import SECRET_KEYS, SECTIONS, TLS_KEYS, TLS_SERVERS, StackSpec, load_stack_spec
+from infra.config import (
+    SECRET_KEYS,
+    SECTIONS,
+    TLS_CA_CERT,
+    TLS_KEYS,
+    TLS_SERVERS,
+    StackSpec,
+    load_stack_spec,
+)
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
 from infra.lab import PLATFORM, LabArgs, LabResults
@@ -92,7 +100,10 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
     # The output waits only for the storage: the recovery plan deploys it alone first (a
     # targeted run), and an output waiting on parts that run leaves out would stay unknown.
     done = pulumi.Output.all(array.container.id, mail.store.id)
-    pulumi.export("topology", done.apply(lambda _: topology.to_output()))
+    # The CA's certificate is public (its key never leaves drill): the topology carries it in clear.
+    ca = pulumi.Output.unsecret(secrets[TLS_CA_CERT])
+    exported = pulumi.Output.all(done, ca).apply(lambda parts: {**topology.to_output(), "tls_ca": parts[1]})
+    pulumi.export("topology", exported)
     return topology
 
 
@@ -154,7 +165,9 @@ def _appointments(ground: _Ground, array: StorageArray, vault: BackupVault) -> A
             vault=vault,
             access=ground.access,
             image=ground.images.appointments,
-            secrets=pick(ground.secrets, "appointments_db_password", "tls_ca_cert"),
+            secrets=pick(
+                ground.secrets, "appointments_db_password", "tls_ca_cert", *TLS_SERVERS["appointments"]
+            ),
             **ground.common,
         ),
     )
@@ -172,7 +185,7 @@ def _lab(ground: _Ground, array: StorageArray) -> LabResults:
             access=ground.access,
             gateway_image=ground.images.lab_gateway,
             analyser_image=ground.images.lab_analyser,
-            secrets=pick(ground.secrets, "lab_db_password", "tls_ca_cert"),
+            secrets=pick(ground.secrets, "lab_db_password", "tls_ca_cert", *TLS_SERVERS["lab_gateway"]),
             **ground.common,
         ),
     )

@@ -149,6 +149,8 @@ class Topology:
     recovered: bool = False
     # The connections the stack allows, and no other (infra/policy.py).
     flows: tuple[FlowInfo, ...] = ()
+    # The stack's CA certificate (PEM, public): what a client checks the services' TLS with.
+    tls_ca: str = field(default="", repr=False)
 
     def machine_rooms(self) -> tuple[RoomInfo, ...]:
         """The machine rooms, in the stack config's order (no platform)."""
@@ -194,6 +196,7 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
             targets=_targets(raw.get("targets")),
             recovered=bool(raw.get("recovered", False)),
             flows=tuple(_flow(f) for f in _list(raw.get("flows", []))),
+            tls_ca=str(raw.get("tls_ca", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DeployError(

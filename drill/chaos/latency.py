@@ -14,13 +14,22 @@ __all__ = ["service_latencies"]
 
 
 def service_latencies(
-    appointments_url: str, lab_results_url: str, imap_url: str, intranet_url: str, requests: int = 3
+    appointments_url: str,
+    lab_results_url: str,
+    imap_url: str,
+    intranet_url: str,
+    requests: int = 3,
+    tls_ca_file: str = "",
 ) -> dict[str, float]:
     """Median seconds of `requests` reads per service (a day's bookings, a lab results query,
-    an IMAP connection and greeting, a directory lookup); a failed read counts as its time to fail."""
+    an IMAP connection and greeting, a directory lookup); a failed read counts as its time to fail.
+    tls_ca_file: the stack's CA certificate, for https:// URLs (a TLS handshake is part of a read)."""
+    tls = clients.tls_from_file(tls_ca_file)
     reads: dict[str, Callable[[], object]] = {
-        "appointments": lambda: clients.http_json("GET", f"{appointments_url}/api/appointments?all=ids"),
-        "lab": lambda: clients.http_json("GET", lab_results_url),
+        "appointments": lambda: clients.http_json(
+            "GET", f"{appointments_url}/api/appointments?all=ids", tls=tls
+        ),
+        "lab": lambda: clients.http_json("GET", lab_results_url, tls=tls),
         "mail": lambda: _imap_greeting(imap_url),
         "intranet": lambda: clients.http_json("GET", intranet_url),
     }

@@ -13,7 +13,9 @@ from drill.workload import clients
 __all__ = ["http_answers"]
 
 
-def http_answers(url: str, requests: int = 20, fallback_urls: str = "") -> dict[str, float]:
+def http_answers(
+    url: str, requests: int = 20, fallback_urls: str = "", tls_ca_file: str = ""
+) -> dict[str, float]:
     """GET url `requests` times; return how many failed, how many failed over, and the slowest answer.
 
     fallback_urls: comma-separated URLs of the same resource at the service's
@@ -21,13 +23,15 @@ def http_answers(url: str, requests: int = 20, fallback_urls: str = "") -> dict[
     one before cannot be reached at all, as a browser does; an HTTP error is
     an answer and counts as failed. Returns requests, failed, failovers (the
     requests answered at another address than url) and slowest_s.
+    tls_ca_file: the stack's CA certificate, for https:// URLs.
     """
     urls = [url, *(u.strip() for u in fallback_urls.split(",") if u.strip())]
+    tls = clients.tls_from_file(tls_ca_file)  # for https:// URLs: the stack's CA
     failed, failovers, slowest = 0, 0, 0.0
     for _ in range(requests):
         started = time.monotonic()
         try:
-            answer = clients.http_json_any("GET", urls)
+            answer = clients.http_json_any("GET", urls, tls=tls)
             status, failovers = answer.status, failovers + (answer.failovers > 0)
         except (clients.Unsent, clients.Unanswered):
             status = 0

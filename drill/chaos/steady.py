@@ -8,12 +8,14 @@ from drill.chaos.tries import booking_answer
 __all__ = ["booking_status", "failed_requests"]
 
 
-def failed_requests(url: str, requests: int = 10, fallback_urls: str = "") -> int:
-    """How many of `requests` GETs of url failed (tolerance: 0); fallback_urls: comma-separated."""
-    return int(http_answers(url, requests, fallback_urls)["failed"])
+def failed_requests(url: str, requests: int = 10, fallback_urls: str = "", tls_ca_file: str = "") -> int:
+    """How many of `requests` GETs of url failed (tolerance: 0); fallback_urls: comma-separated;
+    tls_ca_file: the stack's CA certificate, for https:// URLs."""
+    return int(http_answers(url, requests, fallback_urls, tls_ca_file)["failed"])
 
 
-def booking_status(url: str) -> int:
-    """The HTTP status of one booking of its own (tolerance: 201; 0 when nothing answered)."""
-    status = booking_answer(url)["status"]
+def booking_status(url: str, tls_ca_file: str = "") -> int:
+    """The HTTP status of one booking of its own (tolerance: 201; 0 when nothing answered);
+    tls_ca_file: the stack's CA certificate, for an https:// url."""
+    status = booking_answer(url, tls_ca_file)["status"]
     return status if isinstance(status, int) else 0

@@ -21,14 +21,17 @@ from drill.workload.operations import booking_slot
 __all__ = ["booking_answer", "lab_ack", "smtp_accepts"]
 
 
-def booking_answer(url: str) -> dict[str, object]:
-    """Try one booking (its own far-future slot and ref); return its HTTP status, outcome and seconds."""
+def booking_answer(url: str, tls_ca_file: str = "") -> dict[str, object]:
+    """Try one booking (a slot and ref of its own); return its HTTP status, outcome and seconds.
+    tls_ca_file: the stack's CA certificate, for an https:// url."""
     ref = f"probe-{uuid.uuid4().hex[:12]}"
     clinic, day, slot = booking_slot(ref, 0)  # a slot of its own
     body = {"patient": "Probe", "clinic": clinic, "day": day, "slot": slot, "ref": ref}
     started = time.monotonic()
     try:
-        status, answer = clients.http_json("POST", f"{url}/api/appointments", body)
+        status, answer = clients.http_json(
+            "POST", f"{url}/api/appointments", body, clients.tls_from_file(tls_ca_file)
+        )
     except (clients.Unsent, clients.Unanswered) as exc:
         return {"status": 0, "outcome": f"no answer: {exc}", "seconds": time.monotonic() - started}
     outcome = answer.get("outcome", "done") if isinstance(answer, dict) else "done"
@@ -49,12 +52,15 @@ def smtp_accepts(smtp_url: str, to: str) -> bool:
     return True
 
 
-def lab_ack(mllp_url: str, stat: bool = False) -> str:
-    """Send one result over MLLP; return the ACK code (AA, AE, AR) or "" when none came."""
+def lab_ack(mllp_url: str, stat: bool = False, tls_ca_file: str = "") -> str:
+    """Send one result over MLLP; return the ACK code (AA, AE, AR) or "" when none came.
+    tls_ca_file: the stack's CA certificate, for an mllps:// (MLLP over TLS) url."""
     ident = uuid.uuid4().hex[:12]
     try:
         code, _ = clients.mllp_exchange(
-            mllp_url, clients.oru(f"probe-{ident}", f"probe-o-{ident}", "P00001", stat)
+            mllp_url,
+            clients.oru(f"probe-{ident}", f"probe-o-{ident}", "P00001", stat),
+            clients.tls_from_file(tls_ca_file),
         )
     except (clients.Unsent, clients.Unanswered):
         return ""

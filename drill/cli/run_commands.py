@@ -36,7 +36,7 @@ def cmd_workload(paths: StatePaths, args: argparse.Namespace) -> int:
     run_id = time.strftime("wl-%Y%m%dT%H%M%SZ", time.gmtime())
     ledger = PROJECT_ROOT / "reports" / run_id / "ledger.jsonl"
     passwords = stacks.mailbox_passwords(paths, args.stack, topology.mail.addresses())
-    endpoints = Endpoints.of(topology, run_id, passwords, stacks.tls_ca(paths, args.stack))
+    endpoints = Endpoints.of(topology, run_id, passwords)
     with console.status(f"workload at {args.rate:g} op/s for {args.seconds:g} s…"):
         counts = run_workload(endpoints, ledger, args.rate, args.seconds, threading.Event())
     table = Table("service", "ok", "failed", "unknown")

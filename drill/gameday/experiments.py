@@ -101,9 +101,11 @@ def write_vars(
         "run_dir": str(run_dir),
         "plan": "",
         "negative_control": negative_control,
+        "tls_ca_file": str(run_dir / "ca.pem"),
     }
     path = run_dir / "vars.json"
     run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "ca.pem").write_text(topology.tls_ca)  # public: what the probes check HTTPS with
     # Chaos Toolkit reads a var file's values under `configuration`.
     path.write_text(json.dumps({"configuration": values}, indent=2))
     return path

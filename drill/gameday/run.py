@@ -90,7 +90,7 @@ def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptio
     topology = stacks.up(paths, options.stack).topology
     vars_file = write_vars(topology, run_dir, options.negative_control, options.lost_room)
     passwords = stacks.mailbox_passwords(paths, options.stack, topology.mail.addresses())
-    endpoints = Endpoints.of(topology, run_id, passwords, stacks.tls_ca(paths, options.stack))
+    endpoints = Endpoints.of(topology, run_id, passwords)
     stop = threading.Event()
     workload = threading.Thread(
         target=run_workload,
@@ -171,7 +171,9 @@ def delivered(topology: Topology) -> bool:
             return False
         container.exec_run(["postqueue", "-f"])
         queued = container.exec_run(["postqueue", "-j"]).output.strip()
-        status, health = clients.http_json("GET", topology.service("lab").health_url)
+        status, health = clients.http_json(
+            "GET", topology.service("lab").health_url, tls=clients.tls_context(topology.tls_ca)
+        )
     except (docker.errors.DockerException, clients.Unsent, clients.Unanswered):
         return False
     return not queued and status == 200 and isinstance(health, dict) and health.get("pending") == 0
@@ -236,7 +238,9 @@ def stat_delivery(
     rows = []
     for control_id in acked:
         order = control_id.replace(f"{endpoints.run_id}-r", f"{endpoints.run_id}-o", 1)
-        status, found = clients.http_json("GET", f"{endpoints.lab_api}/results?order={order}")
+        status, found = clients.http_json(
+            "GET", f"{endpoints.lab_api}/results?order={order}", tls=endpoints.tls
+        )
         if status == 200 and isinstance(found, list):
             rows += [r for r in found if isinstance(r, dict)]
     waited = [r for r in rows if fault_at <= float(r["received_at"]) < back]

@@ -167,7 +167,7 @@ ACTIONS: dict[str, Callable[[Recovery], Outcome]] = {
 def lab_health(rec: Recovery) -> dict[str, object]:
     """The lab gateway's /health answer."""
     url = rec.topology.service("lab").health_url
-    status, body = clients.http_json("GET", url)
+    status, body = clients.http_json("GET", url, tls=clients.tls_context(rec.topology.tls_ca))
     if status != 200 or not isinstance(body, dict):
         raise RecoveryError(f"the lab gateway's health answered HTTP {status}", "look at the gateway's log")
     return body

@@ -51,7 +51,6 @@ class Recovery:
     plan: PlanSpec
     topology: Topology
     mail_password: str  # of the one mailbox the mail check reads (topology.mail.mailbox(1)), no other
-    tls_ca: str  # the stack's CA certificate (PEM): the checks speak TLS as the users do
     without_partial: bool = False
     already_recovered: bool = False
     damage: Damage | None = None

@@ -38,10 +38,11 @@ class BookingProof:
         clinic, day, slot = booking_slot(ref, 0)
         self.body = {"patient": "Recovery Check", "clinic": clinic, "day": day, "slot": slot, "ref": ref}
         self.url = f"{rec.topology.service('appointments').endpoint('http')}/api/appointments"
+        self.tls = clients.tls_context(rec.topology.tls_ca)
 
     def __call__(self) -> Verdict:
         try:
-            status, _ = clients.http_json("POST", self.url, self.body)
+            status, _ = clients.http_json("POST", self.url, self.body, self.tls)
         except (clients.Unsent, clients.Unanswered) as exc:
             return Verdict(False, f"booking {self.body['ref']}: no answer: {exc}")
         # 201: made now; 200: a retry found the booking an earlier attempt made.
@@ -55,6 +56,7 @@ class LabResultProof:
         ident = uuid.uuid4().hex[:12]
         lab = rec.topology.service("lab")
         self.mllp, self.api = lab.endpoint("mllp"), lab.endpoint("http")
+        self.tls = clients.tls_context(rec.topology.tls_ca)
         self.control_id, self.order = f"verify-{ident}", f"verify-o-{ident}"
         self.ack = ""
         self.reads = 0
@@ -66,7 +68,7 @@ class LabResultProof:
                 return verdict
         self.reads += 1
         try:
-            status, rows = clients.http_json("GET", f"{self.api}/results?order={self.order}")
+            status, rows = clients.http_json("GET", f"{self.api}/results?order={self.order}", tls=self.tls)
         except (clients.Unsent, clients.Unanswered) as exc:
             return Verdict(False, f"{self.control_id}: ACK AA, results API: no answer: {exc}")
         delivered = isinstance(rows, list) and len(rows) == 1
@@ -80,7 +82,7 @@ class LabResultProof:
         """Send (or resend, same MSH-10) until AA; a verdict when it is not acknowledged."""
         payload = clients.oru(self.control_id, self.order, "P00001", True)
         try:
-            self.ack, text = clients.mllp_exchange(self.mllp, payload)
+            self.ack, text = clients.mllp_exchange(self.mllp, payload, self.tls)
         except (clients.Unsent, clients.Unanswered) as exc:
             return Verdict(False, f"{self.control_id}: no ACK: {exc}")
         if self.ack == "AA":
@@ -97,7 +99,7 @@ class MailProof:
         self.smtp, self.imap = mail.endpoint("smtp"), mail.endpoint("imap")
         self.to, self.domain = rec.topology.mail.mailbox(1), rec.topology.mail.domain
         self.password = rec.mail_password
-        self.tls = clients.tls_context(rec.tls_ca)
+        self.tls = clients.tls_context(rec.topology.tls_ca)
         self.message_id = f"<verify-{uuid.uuid4().hex[:12]}@recovery.{self.domain}>"
         self.accepted = False
 

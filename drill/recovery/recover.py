@@ -37,7 +37,6 @@ def recover(paths: StatePaths, stack: str, plan: PlanSpec, without_partial: bool
         plan=plan,
         topology=topology,
         mail_password=stacks.mailbox_passwords(paths, stack, [checked])[checked],
-        tls_ca=stacks.tls_ca(paths, stack),
         without_partial=without_partial,
     )
     return run_plan(rec)

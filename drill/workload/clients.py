@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 from services.common import mllp
@@ -37,6 +38,19 @@ class Unsent(Exception):
     """The request surely did not reach the service."""
 
 
+def tls_from_file(path: str) -> ssl.SSLContext | None:
+    """tls_context of the CA certificate in path (`drill up` leaves it in .state/tls/<stack>-ca.pem),
+    for the experiments' probes; None for no path (plain HTTP only); Unsent when it cannot be read."""
+    if not path:
+        return None
+    try:
+        return tls_context(Path(path).read_text())
+    except OSError as exc:
+        raise Unsent(
+            f"cannot read the stack's CA certificate {path}: {exc.strerror}; run `drill up`"
+        ) from exc
+
+
 def tls_context(ca_pem: str) -> ssl.SSLContext:
     """A client's TLS (1.2 or newer) that trusts the stack's CA alone and checks the server's name."""
     if not ca_pem:
@@ -50,14 +64,21 @@ class Unanswered(Exception):
     """The request may have reached the service, but no answer came back."""
 
 
-def http_json(method: str, url: str, body: object | None = None) -> tuple[int, object]:
-    """One HTTP request with a JSON body; return (status, parsed body)."""
+def http_json(
+    method: str, url: str, body: object | None = None, tls: ssl.SSLContext | None = None
+) -> tuple[int, object]:
+    """One HTTP request with a JSON body; return (status, parsed body). An https:// URL needs tls
+    (tls_context: the stack's CA), else Unsent; a server the CA did not certify for the URL's
+    host is refused before anything is sent: Unsent."""
     host_port(url)  # only our own 127.0.0.1 endpoints
+    https = url.startswith("https://")
+    if https and tls is None:
+        raise Unsent(f"{url} is HTTPS: the client needs the stack's CA to check the server")
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": "application/json"}
     request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - checked above
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:  # noqa: S310 - our 127.0.0.1 URLs
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S, context=tls if https else None) as answer:  # noqa: S310
             return answer.status, json.loads(answer.read() or b"null")
     except urllib.error.HTTPError as exc:
         try:
@@ -65,7 +86,8 @@ def http_json(method: str, url: str, body: object | None = None) -> tuple[int, o
         except ValueError:
             return exc.code, None
     except urllib.error.URLError as exc:
-        if isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
+        # Refused, unresolvable, or a certificate refused in the handshake: nothing was sent.
+        if isinstance(exc.reason, ConnectionRefusedError | socket.gaierror | ssl.SSLCertVerificationError):
             raise Unsent(str(exc.reason)) from exc
         raise Unanswered(str(exc.reason)) from exc
     except (TimeoutError, ConnectionError, ValueError) as exc:
@@ -82,7 +104,9 @@ class Answer:
     failovers: int
 
 
-def http_json_any(method: str, urls: Sequence[str], body: object | None = None) -> Answer:
+def http_json_any(
+    method: str, urls: Sequence[str], body: object | None = None, tls: ssl.SSLContext | None = None
+) -> Answer:
     """Send one request to the first of urls that answers, as a browser does with a name of several addresses.
 
     It moves to the next URL only when there was no HTTP answer: always on
@@ -99,7 +123,7 @@ def http_json_any(method: str, urls: Sequence[str], body: object | None = None) 
     doubt = False
     for url in urls:
         try:
-            status, answer = http_json(method, url, body)
+            status, answer = http_json(method, url, body, tls)
         except Unsent as exc:
             missed.append(f"{url}: {exc}")
         except Unanswered as exc:
@@ -200,11 +224,19 @@ def oru(control_id: str, order: str, patient: str, stat: bool) -> bytes:
     return oru_r01(Order("WORKLOAD", control_id, patient, order, stat), GLUCOSE).encode()
 
 
-def mllp_exchange(url: str, payload: bytes) -> tuple[str, str]:
-    """Send one framed message; return (MSA-1 code, MSA-3 text, unescaped) of the ACK."""
+def mllp_exchange(url: str, payload: bytes, tls: ssl.SSLContext | None = None) -> tuple[str, str]:
+    """Send one framed message; return (MSA-1 code, MSA-3 text, unescaped) of the ACK. An mllps://
+    URL is MLLP over TLS: it needs tls (the stack's CA), and a server the CA did not certify for
+    the host is refused before anything is sent (Unsent)."""
+    host, port = host_port(url)
+    secure = url.startswith("mllps://")
+    if secure and tls is None:
+        raise Unsent(f"{url} is MLLP over TLS: the client needs the stack's CA to check the server")
     try:
-        sock = socket.create_connection(host_port(url), timeout=TIMEOUT_S)
-    except OSError as exc:
+        sock = socket.create_connection((host, port), timeout=TIMEOUT_S)
+        if secure and tls is not None:
+            sock = tls.wrap_socket(sock, server_hostname=host)
+    except OSError as exc:  # the handshake included: no byte of the message has gone
         raise Unsent(str(exc)) from exc
     with sock:
         try:

@@ -10,6 +10,7 @@ happen (refused before sending, a 4xx, a 503 saying "not done", AE/AR);
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import random
 import smtplib
@@ -38,11 +39,13 @@ class Endpoints:
     # The password of each mailbox the workload reads (it acts as the staff: all of them).
     mail_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
     mail: MailInfo = field(default_factory=MailInfo)
-    # The stack's CA certificate (PEM): the workload speaks TLS where the service offers it.
+    # The stack's CA certificate (PEM): the workload speaks TLS as the users do, checked.
     tls_ca: str = field(default="", repr=False)
 
+    @functools.cached_property
     def tls(self) -> ssl.SSLContext:
-        """A client TLS context that trusts the stack's CA alone; Unsent when the workload has none."""
+        """A client TLS context that trusts the stack's CA alone (one, shared by the workload's
+        threads); Unsent when the workload has none."""
         return clients.tls_context(self.tls_ca)
 
     def mail_password(self, user: str) -> str:
@@ -53,9 +56,9 @@ class Endpoints:
             raise Unsent(f"no password for {user}: the workload holds only its mailboxes'") from None
 
     @staticmethod
-    def of(topology: Topology, run_id: str, mail_passwords: Mapping[str, str], tls_ca: str) -> Endpoints:
-        """Read the endpoints from the topology: every address of the intranet, in order; with the
-        mailboxes' passwords and the stack's CA certificate."""
+    def of(topology: Topology, run_id: str, mail_passwords: Mapping[str, str]) -> Endpoints:
+        """Read the endpoints and the stack's CA from the topology: every address of the intranet,
+        in order; with the mailboxes' passwords."""
         return Endpoints(
             run_id=run_id,
             appointments=topology.service("appointments").endpoint("http"),
@@ -66,7 +69,7 @@ class Endpoints:
             intranet=topology.service("intranet").urls("http"),
             mail_passwords=dict(mail_passwords),
             mail=topology.mail,
-            tls_ca=tls_ca,
+            tls_ca=topology.tls_ca,
         )
 
 
@@ -105,7 +108,7 @@ def book(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> No
         clinic, day, slot = booking_slot(endpoints.run_id, n, attempt)
         body = {"patient": f"Patient {n}", "clinic": clinic, "day": day, "slot": slot, "ref": ref}
         status, detail = _http_write(
-            "POST", f"{endpoints.appointments}/api/appointments", body, ok=(200, 201)
+            "POST", f"{endpoints.appointments}/api/appointments", body, (200, 201), endpoints.tls
         )
         if not detail.startswith("HTTP 409 "):
             break
@@ -121,7 +124,7 @@ def cancel(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> 
         return
     ref = f"{endpoints.run_id}-b{rng.randrange(n // 2)}"
     ledger.record("appointments", "cancel-lookup", ref, "invoked")
-    code, found = _http_read(f"{endpoints.appointments}/api/appointments?all=ids")
+    code, found = _http_read(f"{endpoints.appointments}/api/appointments?all=ids", endpoints)
     if code != 200 or not isinstance(found, list):
         ledger.record("appointments", "cancel-lookup", ref, "failed", f"HTTP {code}")
         return
@@ -130,7 +133,7 @@ def cancel(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> 
     for ident in ids:
         ledger.record("appointments", "cancel", ref, "invoked")
         status, detail = _http_write(
-            "DELETE", f"{endpoints.appointments}/api/appointments/{ident}", None, ok=(200, 404)
+            "DELETE", f"{endpoints.appointments}/api/appointments/{ident}", None, (200, 404), endpoints.tls
         )
         ledger.record("appointments", "cancel", ref, status, detail)
 
@@ -148,7 +151,7 @@ def send_mail(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) 
             to,
             message_id,
             f"workload message {n}",
-            endpoints.tls(),
+            endpoints.tls,
         )
         status, detail = "ok", to
     except smtplib.SMTPException as exc:
@@ -165,7 +168,7 @@ def read_mail(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) 
     user = endpoints.mail.mailbox(rng.randint(1, endpoints.mail.mailboxes))
     ledger.record("mail", "read", user, "invoked")
     try:
-        count = clients.imap_inbox_count(endpoints.imap, user, endpoints.mail_password(user), endpoints.tls())
+        count = clients.imap_inbox_count(endpoints.imap, user, endpoints.mail_password(user), endpoints.tls)
         ledger.record("mail", "read", user, "ok", f"{count} messages")
     except Unsent as exc:
         ledger.record("mail", "read", user, "failed", str(exc))
@@ -179,7 +182,7 @@ def send_result(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random
     )
     ledger.record("lab", "send", control_id, "invoked")
     try:
-        code, text = clients.mllp_exchange(endpoints.lab_mllp, payload)
+        code, text = clients.mllp_exchange(endpoints.lab_mllp, payload, endpoints.tls)
         status: Status = "ok" if code == "AA" else "failed"
         detail = f"ACK {code} {text}".strip()
     except Unsent as exc:
@@ -192,7 +195,7 @@ def send_result(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random
 def read_results(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
     """Read the results of one of this run's orders."""
     order = f"{endpoints.run_id}-o{rng.randrange(max(1, n))}"
-    _read(ledger, "lab", "read", order, f"{endpoints.lab_api}/results?order={order}")
+    _read(ledger, "lab", "read", order, f"{endpoints.lab_api}/results?order={order}", endpoints)
 
 
 def read_intranet(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Random) -> None:
@@ -209,22 +212,24 @@ def read_intranet(endpoints: Endpoints, ledger: Ledger, n: int, rng: random.Rand
     ledger.record("intranet", "read", str(staff), status, f"HTTP {answer.status}{via}")
 
 
-def _read(ledger: Ledger, service: str, op: str, key: str, url: str) -> None:
+def _read(ledger: Ledger, service: str, op: str, key: str, url: str, endpoints: Endpoints) -> None:
     ledger.record(service, op, key, "invoked")
-    code, _ = _http_read(url)
+    code, _ = _http_read(url, endpoints)
     ledger.record(service, op, key, "ok" if code == 200 else "failed", f"HTTP {code}")
 
 
-def _http_read(url: str) -> tuple[int, object]:
+def _http_read(url: str, endpoints: Endpoints) -> tuple[int, object]:
     try:
-        return clients.http_json("GET", url)
+        return clients.http_json("GET", url, tls=endpoints.tls)
     except (Unsent, Unanswered) as exc:
         return 0, str(exc)
 
 
-def _http_write(method: str, url: str, body: object, ok: tuple[int, ...]) -> tuple[Status, str]:
+def _http_write(
+    method: str, url: str, body: object, ok: tuple[int, ...], tls: ssl.SSLContext | None
+) -> tuple[Status, str]:
     try:
-        code, answer = clients.http_json(method, url, body)
+        code, answer = clients.http_json(method, url, body, tls)
     except Unsent as exc:
         return "failed", f"not sent: {exc}"
     except Unanswered as exc:

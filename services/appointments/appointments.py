@@ -30,7 +30,7 @@ from services.appointments.booking import BadRequest
 from services.appointments.openapi import document
 from services.appointments.page import page
 from services.appointments.store import DEADLINE_S, Conflict, OutcomeUnknown, Unavailable, run
-from services.common.http_service import JsonHandler, QuietServer, http_check
+from services.common.http_service import JsonHandler, http_check, http_server
 from services.common.listen import serve_all
 
 PORT = 8000
@@ -109,7 +109,7 @@ def not_found(path: str) -> Answer:
 
 def check() -> int:
     """Health check for Docker: the server answers (even 503: it is up, its database may not be)."""
-    return http_check(f"http://127.0.0.1:{PORT}/openapi.json")
+    return http_check(PORT, "/openapi.json")
 
 
 def storage_check() -> int:
@@ -135,7 +135,7 @@ def main() -> int:
     if "--storage-check" in sys.argv:
         return storage_check()
     threading.Thread(target=create_schema, daemon=True).start()
-    serve_all(lambda address: QuietServer((address, PORT), Handler))
+    serve_all(lambda address: http_server((address, PORT), Handler))
     return 0
 
 

@@ -10,10 +10,15 @@ routes and its answers.
 from __future__ import annotations
 
 import json
+import os
+import socketserver
+import ssl
 import sys
 import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from services.common.tls import CA_FILE, TlsAccept, server_tls
 
 
 class JsonHandler(BaseHTTPRequestHandler):
@@ -60,10 +65,33 @@ class QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
-def http_check(url: str) -> int:
-    """A health check for Docker: 0 when url (on 127.0.0.1) answers 200 within 2 s, else 1."""
+class TlsServer(TlsAccept, QuietServer):
+    """A QuietServer over TLS (services/common/tls.py)."""
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[socketserver.BaseRequestHandler],
+        context: ssl.SSLContext,
+    ) -> None:
+        self.context = context
+        super().__init__(address, handler)
+
+
+def http_server(address: tuple[str, int], handler: type[socketserver.BaseRequestHandler]) -> QuietServer:
+    """The app's server on address: over TLS when the deployment gave it a certificate (server_tls)."""
+    context = server_tls()
+    return TlsServer(address, handler, context) if context else QuietServer(address, handler)
+
+
+def http_check(port: int, path: str) -> int:
+    """A health check for Docker: 0 when the app on 127.0.0.1:port answers 200 to path within 2 s,
+    else 1; over TLS checked against the stack's CA when the app serves TLS."""
+    tls = os.environ.get("TLS_SERVER", "")
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}{path}"
     try:
-        with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - our own 127.0.0.1 URL
+        context = ssl.create_default_context(cafile=CA_FILE) if tls else None
+        with urllib.request.urlopen(url, timeout=2, context=context) as answer:  # noqa: S310 - 127.0.0.1
             return 0 if answer.status == 200 else 1
     except OSError:
         return 1

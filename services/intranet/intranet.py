@@ -202,7 +202,7 @@ def make_handler(app: Intranet) -> type[Handler]:
 
 def check(port: int) -> int:
     """Health check for Docker: exit 0 when /health answers 200."""
-    return http_check(f"http://127.0.0.1:{port}/health")
+    return http_check(port, "/health")
 
 
 def main() -> int:

@@ -1,5 +1,9 @@
 """The lab-result gateway: HL7 over MLLP in, a durable journal, delivery to the results database.
 
+Plain MLLP listens where LISTEN says (the analysers' link: analysers often
+cannot do TLS), MLLP over TLS where MLLPS_LISTEN says (everything else), with
+the gateway's certificate (TLS_SERVER); the same handler answers both.
+
 A result is ACKed (AA) only once it is appended to the local journal and
 fsynced: the analysers are never blocked by the storage array, and nothing
 ACKed is lost. A forwarder delivers journaled results to the results
@@ -22,9 +26,10 @@ import threading
 from pathlib import Path
 
 from services.common.listen import serve_all
+from services.common.tls import server_tls
 from services.lab_gateway import delivery, results_api
 from services.lab_gateway.journal import Journal
-from services.lab_gateway.receiver import MLLP_PORT, MLLPHandler, MLLPServer
+from services.lab_gateway.receiver import MLLP_PORT, MLLPS_PORT, MLLPHandler, MLLPServer, MLLPSServer
 
 DATA = Path(os.environ.get("GATEWAY_DATA", "/var/lib/lab-gateway"))
 
@@ -39,6 +44,11 @@ def main() -> int:
     journal = Journal(DATA)
     MLLPHandler.journal = journal
     serve_all(lambda address: MLLPServer((address, MLLP_PORT), MLLPHandler), block=False)
+    tls = server_tls()
+    if tls is not None:  # MLLP over TLS beside it, where the deployment says (MLLPS_LISTEN)
+        serve_all(
+            lambda address: MLLPSServer((address, MLLPS_PORT), MLLPHandler, tls), "MLLPS_LISTEN", block=False
+        )
     journal.receiving = True
     threading.Thread(target=delivery.forward, args=(journal,), daemon=True).start()
     results_api.serve_api(journal, delivery.connect)

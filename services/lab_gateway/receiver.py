@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import ssl
 import time
 
 from services.common import mllp
 from services.common.ack import build_ack
+from services.common.tls import TlsAccept
 from services.lab_gateway.journal import Journal
 from services.lab_gateway.validation import Refused, oversize_refusal, parse
 
-MLLP_PORT = 2575
+MLLP_PORT = 2575  # plain, on the analysers' link
+MLLPS_PORT = 2576  # over TLS, for everything else
 # While the database answers, how long an ACK waits for its result to be delivered there.
 SYNC_ACK_S = 1.0
 # After an oversized message's AR: how long, and how much, the rest of it is read and dropped.
@@ -93,3 +96,11 @@ class MLLPServer(socketserver.ThreadingTCPServer):
 
     allow_reuse_address = True
     daemon_threads = True
+
+
+class MLLPSServer(TlsAccept, MLLPServer):
+    """MLLP over TLS (services/common/tls.py): the same handler, behind a TLS handshake."""
+
+    def __init__(self, address: tuple[str, int], handler: type[MLLPHandler], context: ssl.SSLContext) -> None:
+        self.context = context
+        super().__init__(address, handler)

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlparse
 import psycopg2
 import psycopg2.extensions
 
-from services.common.http_service import JsonHandler, QuietServer, http_check
+from services.common.http_service import JsonHandler, http_check, http_server
 from services.common.listen import serve_all
 
 API_PORT = 8000
@@ -113,12 +113,12 @@ def serve_api(journal: Health, connect: Connect, port: int = API_PORT) -> None:
 
         source = Source(journal, connect)
 
-    serve_all(lambda address: QuietServer((address, port), Bound), "API_LISTEN")
+    serve_all(lambda address: http_server((address, port), Bound), "API_LISTEN")
 
 
 def check() -> int:
     """Docker health check: healthy (0) while the gateway is receiving."""
-    return http_check(f"http://127.0.0.1:{API_PORT}/health")
+    return http_check(API_PORT, "/health")
 
 
 if __name__ == "__main__":

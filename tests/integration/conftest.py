@@ -22,6 +22,7 @@ from drill.toolchain.pulumi_cli import find_pulumi_cli
 from infra.docker_hosts import LOCAL_ENGINE
 from infra.mail_passwords import mailbox_password
 from infra.topology import Topology
+from tests.integration.engine import trust
 
 STACK = "ci"
 
@@ -34,6 +35,11 @@ class Deployed:
     topology: Topology
     first_up_seconds: float
     first_up_changes: dict[str, int]
+
+    @property
+    def ca_file(self) -> str:
+        """The stack's CA certificate, where `drill up` leaves it: what the probes check TLS with."""
+        return str(self.paths.ca_file(self.topology.stack))
 
     def secret(self, key: str) -> str:
         """A generated secret of the test stack, as the deployed containers got it."""
@@ -81,6 +87,7 @@ def deployed() -> Iterator[Deployed]:
         stacks.down(paths, STACK)  # what a crashed run may have left
         remove_leftovers(STACK, {LOCAL_ENGINE})  # and what a lost state folder may have
         result = stacks.up(paths, STACK)
+        trust(result.topology.tls_ca)
         hosts = {room.docker_host for room in result.topology.rooms}
         yield Deployed(paths, result.topology, result.seconds, result.changes)
     finally:

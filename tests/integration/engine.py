@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 
 import docker
@@ -28,10 +29,20 @@ def wait_healthy(name: str, timeout_s: float = 90) -> None:
     raise AssertionError(f"{name} not healthy after {timeout_s} s (last: {status})")
 
 
+# The CA of the session's one stack (conftest's `deployed` sets it): what http() checks HTTPS with.
+TRUSTED: dict[str, ssl.SSLContext] = {}
+
+
+def trust(ca_pem: str) -> None:
+    """Check every https:// request of http() against this CA (the deployed stack's)."""
+    TRUSTED["stack"] = clients.tls_context(ca_pem)
+
+
 def http(method: str, url: str, body: object | None = None) -> tuple[int, object, float]:
-    """Send one request with the workload's client; return (status, parsed JSON body, seconds it took)."""
+    """Send one request with the workload's client (HTTPS checked against the stack's CA); return
+    (status, parsed JSON body, seconds it took)."""
     started = time.monotonic()
-    status, answer = clients.http_json(method, url, body)
+    status, answer = clients.http_json(method, url, body, TRUSTED.get("stack"))
     return status, answer, time.monotonic() - started
 
 

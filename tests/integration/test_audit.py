@@ -15,9 +15,7 @@ from tests.integration.conftest import Deployed
 
 
 def test_clean_run_loses_nothing_and_a_deleted_booking_is_lost(deployed: Deployed, tmp_path: Path) -> None:
-    endpoints = Endpoints.of(
-        deployed.topology, time.strftime("a%H%M%S"), deployed.mail_passwords(), deployed.secret("tls_ca_cert")
-    )
+    endpoints = Endpoints.of(deployed.topology, time.strftime("a%H%M%S"), deployed.mail_passwords())
     ledger = tmp_path / "ledger.jsonl"
     run_workload(endpoints, ledger, rate_per_s=12, seconds=6, stop=threading.Event())
     time.sleep(3)  # let the lab forwarder and the mail queue finish

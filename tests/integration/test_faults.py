@@ -34,10 +34,10 @@ def test_storage_killed_intranet_holds_smtp_queues_lab_acks_bookings_fail_fast(
     killed = storage_kill.kill_storage("nord-1", STACK)
     try:
         assert sorted(killed) == sorted(c.name for c in deployed.topology.containers() if c.tier == "storage")
-        booking = tries.booking_answer(url(deployed, "appointments"))
+        booking = tries.booking_answer(url(deployed, "appointments"), deployed.ca_file)
         assert booking["status"] == 503 and float(str(booking["seconds"])) < 2.5
         assert tries.smtp_accepts(url(deployed, "mail", "smtp"), deployed.topology.mail.mailbox(1))
-        assert tries.lab_ack(url(deployed, "lab", "mllp"), stat=True) == "AA"
+        assert tries.lab_ack(url(deployed, "lab", "mllp"), stat=True, tls_ca_file=deployed.ca_file) == "AA"
         assert probes.http_answers(f"{url(deployed, 'intranet')}/health", requests=20)["failed"] == 0
     finally:
         assert sorted(storage_kill.restart_storage("nord-1", STACK)) == sorted(killed)
@@ -49,12 +49,12 @@ def test_san_cut_makes_bookings_fail_fast_and_mending_brings_them_back(
     cut = san_cut.cut_san("nord-1", STACK, san(deployed, "nord-1"))
     try:
         assert cut
-        booking = tries.booking_answer(url(deployed, "appointments"))
+        booking = tries.booking_answer(url(deployed, "appointments"), deployed.ca_file)
         assert booking["status"] == 503 and float(str(booking["seconds"])) < 2.5
     finally:
         assert sorted(san_cut.mend_san("nord-1", STACK, san(deployed, "nord-1"))) == sorted(cut)
     deadline = time.monotonic() + 30
-    while tries.booking_answer(url(deployed, "appointments"))["status"] != 201:
+    while tries.booking_answer(url(deployed, "appointments"), deployed.ca_file)["status"] != 201:
         assert time.monotonic() < deadline, "bookings did not come back after the SAN was mended"
         time.sleep(1)
 
@@ -67,7 +67,12 @@ def test_san_throttle_is_applied_in_the_storage_namespaces_and_removed(deployed:
         names = sorted(s.split(": ")[0] for s in shaped)
         prefix = deployed.topology.prefix
         assert names == sorted([f"{prefix}-mailstore-nord-1"] * 2 + [f"{prefix}-postgres-nord-1"]), shaped
-        assert probes.http_answers(f"{url(deployed, 'appointments')}/health", requests=3)["failed"] == 0
+        assert (
+            probes.http_answers(
+                f"{url(deployed, 'appointments')}/health", requests=3, tls_ca_file=deployed.ca_file
+            )["failed"]
+            == 0
+        )
     finally:
         assert sorted(san_throttle.unthrottle_san("nord-1", STACK, san(deployed, "nord-1"))) == sorted(shaped)
     assert san_throttle.unthrottle_san("nord-1", STACK, san(deployed, "nord-1")) == []
@@ -86,7 +91,7 @@ def test_vault_away_makes_booking_outcomes_unknown(deployed: Deployed, healthy_a
     stopped = vault_loss.stop_vault("bellevue", STACK)
     try:
         assert len(stopped) == 2  # the WAL vault and the mail copy
-        booking = tries.booking_answer(url(deployed, "appointments"))
+        booking = tries.booking_answer(url(deployed, "appointments"), deployed.ca_file)
         assert booking["status"] == 503 and booking["outcome"] == "unknown"
     finally:
         assert sorted(vault_loss.start_vault("bellevue", STACK)) == sorted(stopped)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
-import threading
+import ssl
 import time
 import uuid
 from urllib.parse import urlparse
 
 import hl7 as python_hl7
-import hl7.client
+import hl7.mllp
 import pytest
 import testinfra
 
@@ -41,9 +43,22 @@ def oru(
     return ("\r".join(segments) + "\r").encode()
 
 
+def tls(deployed: Deployed) -> ssl.SSLContext:
+    """What an instrument outside the platform trusts: the stack's CA (MLLP over TLS)."""
+    return ssl.create_default_context(cadata=deployed.topology.tls_ca)
+
+
+def connect(deployed: Deployed, timeout: float) -> ssl.SSLSocket:
+    """A connection to the published MLLP over TLS, the server's certificate checked."""
+    host, port = mllp_address(deployed)
+    return tls(deployed).wrap_socket(
+        socket.create_connection((host, port), timeout=timeout), server_hostname=host
+    )
+
+
 def exchange(deployed: Deployed, payload: bytes, framed: bool = True) -> str:
     """Send one message over a fresh MLLP connection; return the MSA segment of the answer ("" if none)."""
-    with socket.create_connection(mllp_address(deployed), timeout=5) as sock:
+    with connect(deployed, timeout=5) as sock:
         sock.sendall(START + payload + END if framed else payload)
         answer = b""
         try:
@@ -131,16 +146,7 @@ def test_a_message_over_the_limit_gets_an_ar_stating_the_limit_then_the_close(
     ident = uuid.uuid4().hex[:10]
     body = oru(f"BIG-{ident}", f"O-{ident}") + b"NTE|1||" + b"x" * int(extra_mb * 1024 * 1024)
     before = http("GET", f"{api(deployed)}/health")[1]
-    answer = b""
-    with socket.create_connection(mllp_address(deployed), timeout=20) as sock:
-        sender = threading.Thread(target=lambda: _send_quietly(sock, START + body + END))
-        sender.start()
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-        sender.join(timeout=30)
+    answer = asyncio.run(asyncio.wait_for(_send_while_reading(deployed, START + body + END), 30))
     text = answer.strip(START + END).decode()
     msa = next(s for s in text.split("\r") if s.startswith("MSA|"))
     assert msa.startswith(f"MSA|AR|BIG-{ident}|") and "size limit of 1048576 bytes" in msa
@@ -151,17 +157,20 @@ def test_a_message_over_the_limit_gets_an_ar_stating_the_limit_then_the_close(
     assert exchange(deployed, oru(f"A-{ident}", f"O-{ident}")).startswith("MSA|AA|")
 
 
-def unframed(raw: bytes) -> str:
-    """An ACK as python-hl7's client returns it (still in its MLLP frame), as text."""
-    return raw.strip(START + END).decode()
-
-
-def _send_quietly(sock: socket.socket, data: bytes) -> None:
-    """Send data; the gateway may close before all of it is read, as it should."""
-    try:
-        sock.sendall(data)
-    except OSError:
-        return
+async def _send_while_reading(deployed: Deployed, data: bytes) -> bytes:
+    """Send data over MLLP/TLS while reading what comes back until the gateway closes; the gateway
+    may close before it read all of it, as it should. One thread: TLS both ways in one event loop."""
+    host, port = mllp_address(deployed)
+    reader, writer = await asyncio.open_connection(host, port, ssl=tls(deployed))
+    writer.write(data)
+    answer = b""
+    with contextlib.suppress(ConnectionError, ssl.SSLError):
+        while chunk := await reader.read(65536):
+            answer += chunk
+    writer.close()
+    with contextlib.suppress(ConnectionError, ssl.SSLError):
+        await writer.wait_closed()
+    return answer
 
 
 @pytest.mark.parametrize(
@@ -177,15 +186,26 @@ def test_a_value_that_does_not_fit_its_type_is_refused_ae_through_python_hl7(
         .decode()
         .replace("OBX|1|NM|GLU^Glucose^L||5.4|", f"OBX|1|{kind}|GLU^Glucose^L||{value}|")
     )
-    host, port = mllp_address(deployed)
-    with python_hl7.client.MLLPClient(host, port) as mllp:
-        answer = python_hl7.parse(unframed(mllp.send_message(text)))
+    answer = asyncio.run(_python_hl7_exchange(deployed, text))
     msa = answer.segment("MSA")
     assert str(msa[1]) == "AE" and str(msa[2]) == f"T-{ident}"
     assert named in str(msa[3]) and kind in str(msa[3])
-    with python_hl7.client.MLLPClient(host, port) as mllp:
-        good = python_hl7.parse(unframed(mllp.send_message(oru(f"G-{ident}", f"O-{ident}").decode())))
+    good = asyncio.run(_python_hl7_exchange(deployed, oru(f"G-{ident}", f"O-{ident}").decode()))
     assert str(good.segment("MSA")[1]) == "AA"
+
+
+async def _python_hl7_exchange(deployed: Deployed, text: str) -> python_hl7.Message:
+    """One message through python-hl7's own MLLP client (its asyncio one, which takes TLS)."""
+    host, port = mllp_address(deployed)
+    reader, writer = await asyncio.wait_for(
+        python_hl7.mllp.open_hl7_connection(host, port, ssl=tls(deployed)), 10
+    )
+    try:
+        writer.writemessage(python_hl7.parse(text))
+        await writer.drain()
+        return await asyncio.wait_for(reader.readmessage(), 10)
+    finally:
+        writer.close()
 
 
 def test_storage_down_still_acks_and_stat_goes_first_after(deployed: Deployed) -> None:
@@ -213,8 +233,9 @@ def test_gateway_and_analysers_run_unprivileged_and_keep_sending(deployed: Deplo
     host = testinfra.get_host(f"docker://{gateway}")
     gateways = servers(host, "services.lab_gateway.gateway")
     assert len(gateways) == 1 and gateways[0].user == "labgw"
-    links = [deployed.topology.access_network, deployed.topology.room("biology").network]
-    listens_only_on(host, gateway, 2575, links)
+    # Plain MLLP on the analysers' link only; MLLP over TLS and the results API on the access network.
+    listens_only_on(host, gateway, 2575, [deployed.topology.room("biology").network])
+    listens_only_on(host, gateway, 2576, [deployed.topology.access_network])
     listens_only_on(host, gateway, 8000, [deployed.topology.access_network])
     assert host.file("/var/lib/lab-gateway/journal.jsonl").user == "labgw"
     analysers = [c.name for c in lab.containers if c.tier == "lab"]
@@ -222,3 +243,17 @@ def test_gateway_and_analysers_run_unprivileged_and_keep_sending(deployed: Deplo
     for name in analysers:
         log = testinfra.get_host(f"docker://{name}").file("/var/lib/analyser/log.jsonl").content_string
         assert '"code": "AA"' in log
+
+
+def test_plain_mllp_from_outside_the_analysers_link_gets_no_ack(deployed: Deployed) -> None:
+    """The published port is MLLP over TLS: a message sent in clear is never acknowledged (the
+    policy allows plain MLLP on the analysers' link only, where the analysers keep sending)."""
+    ident = uuid.uuid4().hex[:10]
+    with socket.create_connection(mllp_address(deployed), timeout=5) as sock:
+        sock.sendall(START + oru(f"P-{ident}", f"O-{ident}") + END)
+        answer = b""
+        with contextlib.suppress(OSError):
+            while chunk := sock.recv(65536):
+                answer += chunk
+    assert b"MSA|" not in answer
+    assert exchange(deployed, oru(f"Q-{ident}", f"O-{ident}")).startswith("MSA|AA|")  # over TLS: taken

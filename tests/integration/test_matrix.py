@@ -37,7 +37,7 @@ CELLS = (
     "room-loss@nord-1",
 )
 RESTORED = ("appointments", "lab", "mail")
-# Debian's Chromium and its driver (make test installs them: scripts/browser.sh).
+# Debian's Chromium and its driver (make test installs them: scripts/test-clients.sh).
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 

@@ -15,9 +15,7 @@ from tests.integration.engine import http
 
 def test_a_healthy_stack_acknowledges_every_write_and_keeps_it(deployed: Deployed, tmp_path: Path) -> None:
     run_id = time.strftime("t%H%M%S")
-    endpoints = Endpoints.of(
-        deployed.topology, run_id, deployed.mail_passwords(), deployed.secret("tls_ca_cert")
-    )
+    endpoints = Endpoints.of(deployed.topology, run_id, deployed.mail_passwords())
     ledger = tmp_path / "ledger.jsonl"
     counts = run_workload(endpoints, ledger, rate_per_s=14, seconds=8, stop=threading.Event())
     for service in ("appointments", "mail", "lab", "intranet"):

@@ -15,11 +15,12 @@ from chaoslib.experiment import ensure_experiment_is_valid
 from chaoslib.loader import load_experiment as chaos_load
 
 from drill.gameday.experiments import EXPERIMENTS, experiment_names, load_experiment, write_vars
+from drill.paths import PROJECT_ROOT, StatePaths
 from drill.workspace import check_stack_config
 from infra.declared import declare
 from tests.unit.test_program import IMAGES, SECRETS
 
-PER_RUN = {"run_dir"}
+PER_RUN = {"run_dir", "tls_ca_file"}  # drill writes both into the run's folder
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,15 @@ def test_the_defaults_are_those_drill_writes_for_the_gameday_stack(
     assert used <= set(gameday_vars), f"{name} takes values drill does not write: {used - set(gameday_vars)}"
     differ = {key: (defaults[key], gameday_vars[key]) for key in used if defaults[key] != gameday_vars[key]}
     assert not differ, f"{name}: default -> what drill writes: {differ}"
+
+
+@pytest.mark.parametrize("name", experiment_names())
+def test_a_plain_chaos_run_checks_https_with_the_ca_drill_up_leaves(name: str) -> None:
+    defaults = json.loads(Path(EXPERIMENTS / f"{name}.json").read_text())["configuration"]
+    https = [key for key, value in defaults.items() if str(value).startswith("https://")]
+    if https:
+        left = StatePaths(PROJECT_ROOT / ".state").ca_file(str(defaults["stack"]))
+        assert defaults["tls_ca_file"] == str(left.relative_to(PROJECT_ROOT)), https
 
 
 @pytest.mark.parametrize("name", experiment_names())

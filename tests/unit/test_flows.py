@@ -83,7 +83,7 @@ def test_compare_tells_allowed_undeclared_and_failing_apart() -> None:
 
 
 def test_every_declared_port_is_a_port_some_service_listens_on() -> None:
-    assert {f.port for f in FLOWS} == {24, 25, 143, 1143, 2575, 5432, 8000, 8008, 8080}
+    assert {f.port for f in FLOWS} == {24, 25, 143, 1143, 2575, 2576, 5432, 8000, 8008, 8080}
     assert all(f.why for f in FLOWS)
 
 

@@ -233,7 +233,7 @@ def test_a_listener_on_several_networks_binds_to_its_name_on_the_one_it_serves(r
     }
     expected = {
         "appointments-nord-1": {"LISTEN": "access"},
-        "lab-gateway-nord-1": {"LISTEN": "access lab", "API_LISTEN": "access"},
+        "lab-gateway-nord-1": {"LISTEN": "lab", "MLLPS_LISTEN": "access", "API_LISTEN": "access"},
         "mail-front-nord-1": {"LISTEN": "access"},
         "mailstore-nord-1": {"LMTP_LISTEN": "lmtp", "IMAP_LISTEN": "imap"},
         "mail-vault-bellevue": {"LMTP_LISTEN": "lmtp", "EXPORT_LISTEN": "export"},

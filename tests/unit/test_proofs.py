@@ -43,7 +43,7 @@ SERVICES = (
 
 
 CA = make_ca("t")
-TOPOLOGY = Topology("t", "hdrp-t", "access", (), SERVICES)
+TOPOLOGY = Topology("t", "hdrp-t", "access", (), SERVICES, tls_ca=CA.cert)
 
 
 @dataclass
@@ -52,7 +52,6 @@ class Run:
 
     topology: Topology = TOPOLOGY
     mail_password: str = "pw"
-    tls_ca: str = CA.cert
 
 
 @dataclass
@@ -85,11 +84,12 @@ def poll(make: Any, monkeypatch: pytest.MonkeyPatch, timeout_s: float = 5.0) -> 
 def test_a_lab_result_is_sent_once_and_waited_for(monkeypatch: pytest.MonkeyPatch, late: int) -> None:
     lab = LateService(late)
 
-    def exchange(url: str, payload: bytes) -> tuple[str, str]:
+    def exchange(url: str, payload: bytes, tls: object = None) -> tuple[str, str]:
         lab.write(payload.decode().split("\r")[0].split("|")[9])
         return "AA", ""
 
-    def http_json(method: str, url: str, body: object = None) -> tuple[int, object]:
+    def http_json(method: str, url: str, body: object = None, tls: object = None) -> tuple[int, object]:
+        assert tls is not None  # the results API is HTTPS: the proof checks it with the stack's CA
         order = url.rsplit("order=", 1)[1]
         return 200, [{"order": order}] if lab.read(order.replace("verify-o-", "verify-")) else []
 
@@ -103,7 +103,7 @@ def test_a_lab_result_is_sent_once_and_waited_for(monkeypatch: pytest.MonkeyPatc
 def test_a_lab_result_without_ack_is_resent_with_the_same_control_id(monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[bytes] = []
 
-    def exchange(url: str, payload: bytes) -> tuple[str, str]:
+    def exchange(url: str, payload: bytes, tls: object = None) -> tuple[str, str]:
         sent.append(payload)
         if len(sent) < 3:
             raise clients.Unanswered("the gateway closed the connection")
@@ -119,7 +119,7 @@ def test_a_lab_result_without_ack_is_resent_with_the_same_control_id(monkeypatch
 def test_a_refused_lab_result_fails_the_step_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bytes] = []
 
-    def exchange(url: str, payload: bytes) -> tuple[str, str]:
+    def exchange(url: str, payload: bytes, tls: object = None) -> tuple[str, str]:
         calls.append(payload)
         return "AE", "OBX-5 is not a number"
 
@@ -142,7 +142,8 @@ def test_a_booking_that_may_exist_is_retried_with_its_own_ref(monkeypatch: pytes
     refs: list[object] = []
     answers = iter([(503, {"outcome": "unknown"}), (503, {"outcome": "unknown"}), (200, {})])
 
-    def http_json(method: str, url: str, body: Any = None) -> tuple[int, object]:
+    def http_json(method: str, url: str, body: Any = None, tls: object = None) -> tuple[int, object]:
+        assert tls is not None
         refs.append(body["ref"])
         return next(answers)
 
@@ -156,7 +157,7 @@ def test_a_record_that_never_shows_fails_at_the_timeout_with_its_evidence(
 ) -> None:
     lab = LateService(late=10**9)
 
-    def exchange(url: str, payload: bytes) -> tuple[str, str]:
+    def exchange(url: str, payload: bytes, tls: object = None) -> tuple[str, str]:
         lab.write("x")
         return "AA", ""
 

@@ -6,18 +6,20 @@ from __future__ import annotations
 import json
 import random
 import socket
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from threading import Thread
 
 import pytest
 
+from drill.tls import issue, make_ca
 from drill.workload import clients
 from services.common import mllp
 from services.common.ack import read_ack
 from services.lab_analyser import analyser
 from services.lab_gateway.journal import Journal
-from services.lab_gateway.receiver import MLLPHandler, MLLPServer
+from services.lab_gateway.receiver import MLLPHandler, MLLPServer, MLLPSServer
 
 
 @pytest.fixture
@@ -107,3 +109,47 @@ def test_a_gateway_that_cannot_be_reached_is_unsent_for_the_workload() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(clients.Unsent):
         clients.mllp_exchange(f"mllp://127.0.0.1:{port}", b"MSH|")
+
+
+@pytest.fixture
+def tls_gateway(tmp_path: Path) -> Iterator[tuple[str, ssl.SSLContext]]:
+    """The gateway's MLLP over TLS on 127.0.0.1, with a certificate of a CA of its own."""
+    ca = make_ca("unit")
+    served = issue(ca, ["hdrp-unit-lab-gateway-nord-1", "127.0.0.1"])
+    (tmp_path / "cert.pem").write_text(served.cert)
+    (tmp_path / "key.pem").write_text(served.key)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+
+    class Handler(MLLPHandler):
+        pass
+
+    Handler.journal = Journal(tmp_path)
+    Handler.journal.receiving = True
+    server = MLLPSServer(("127.0.0.1", 0), Handler, context)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"mllps://127.0.0.1:{server.server_address[1]}", clients.tls_context(ca.cert)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_mllp_over_tls_is_acked_for_a_client_trusting_the_stack_ca(
+    tls_gateway: tuple[str, ssl.SSLContext],
+) -> None:
+    url, tls = tls_gateway
+    assert clients.mllp_exchange(url, clients.oru("T-1", "O-T1", "P00001", True), tls) == ("AA", "")
+
+
+def test_mllp_over_tls_refuses_plain_mllp_another_ca_and_a_client_without_one(
+    tls_gateway: tuple[str, ssl.SSLContext],
+) -> None:
+    url, _ = tls_gateway
+    payload = clients.oru("T-2", "O-T2", "P00002", False)
+    with pytest.raises(clients.Unanswered):  # sent in clear: the TLS server answers no ACK
+        clients.mllp_exchange(url.replace("mllps://", "mllp://"), payload)
+    with pytest.raises(clients.Unsent, match="certificate verify failed"):
+        clients.mllp_exchange(url, payload, clients.tls_context(make_ca("another").cert))
+    with pytest.raises(clients.Unsent, match="needs the stack's CA"):
+        clients.mllp_exchange(url, payload)

@@ -14,6 +14,7 @@ from typing import ClassVar
 import pytest
 
 from drill.errors import LedgerError
+from drill.tls import make_ca
 from drill.workload import operations
 from drill.workload.clients import host_port
 from drill.workload.ledger import Ledger, read_ledger
@@ -28,13 +29,10 @@ ANSWERS: dict[str, tuple[int, object]] = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.path == "/hang-up":
-            self.connection.shutdown(socket.SHUT_RDWR)  # the request arrived; no answer comes back
-            return
-        code, body = ANSWERS[self.path]
+class JsonAnswers(BaseHTTPRequestHandler):
+    """A test server's handler: answers JSON, logs nothing."""
+
+    def answer(self, code: int, body: object) -> None:
         data = json.dumps(body).encode()
         self.send_response(code)
         self.send_header("Content-Length", str(len(data)))
@@ -43,6 +41,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         return
+
+
+class Handler(JsonAnswers):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path == "/hang-up":
+            self.connection.shutdown(socket.SHUT_RDWR)  # the request arrived; no answer comes back
+            return
+        self.answer(*ANSWERS[self.path])
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +68,14 @@ def server() -> Iterator[str]:
     ],
 )
 def test_write_outcomes(server: str, path: str, status: str) -> None:
-    assert operations._http_write("POST", f"{server}{path}", {"x": 1}, ok=(201,))[0] == status
+    assert operations._http_write("POST", f"{server}{path}", {"x": 1}, (201,), None)[0] == status
 
 
 def test_refused_connection_is_failed_not_unknown() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
-    assert operations._http_write("POST", f"http://127.0.0.1:{port}/x", {}, ok=(201,))[0] == "failed"
+    assert operations._http_write("POST", f"http://127.0.0.1:{port}/x", {}, (201,), None)[0] == "failed"
 
 
 def test_only_loopback_endpoints_are_allowed() -> None:
@@ -112,7 +119,7 @@ def test_a_run_books_consecutive_distinct_slots_the_app_takes() -> None:
         parse_booking(json.dumps({"patient": "P", "clinic": clinic, "day": day, "slot": slot}).encode())
 
 
-class Calendar(BaseHTTPRequestHandler):
+class Calendar(JsonAnswers):
     """Answers 409 to a booking of a slot in `Calendar.taken`, else 201, and notes each slot asked."""
 
     taken: ClassVar[set[str]] = set()
@@ -122,15 +129,7 @@ class Calendar(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
         slot = f"{body['clinic']} {body['day']} {body['slot']}"
         Calendar.asked.append(slot)
-        code, answer = (409, {"error": "slot taken"}) if slot in Calendar.taken else (201, {"id": 1})
-        data = json.dumps(answer).encode()
-        self.send_response(code)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
+        self.answer(*((409, {"error": "slot taken"}) if slot in Calendar.taken else (201, {"id": 1})))
 
 
 @pytest.mark.parametrize(("taken", "status"), [(0, "ok"), (1, "ok"), (3, "ok"), (4, "failed")])
@@ -141,7 +140,7 @@ def test_a_booking_whose_slot_is_taken_takes_another_a_bounded_number_of_times(
     tries = [" ".join(operations.booking_slot("w1", 5, k)) for k in range(operations.SLOT_TRIES)]
     Calendar.taken, Calendar.asked = set(tries[:taken]), []
     for url in serving(Calendar):
-        endpoints = operations.Endpoints("w1", url, "", "", "", "", ())
+        endpoints = operations.Endpoints("w1", url, "", "", "", "", (), tls_ca=make_ca("w").cert)
         ledger = Ledger(tmp_path / "ledger.jsonl")
         operations.book(endpoints, ledger, 5, random.Random(0))
         ledger.close()
