@@ -18,7 +18,7 @@ from infra.labels import Placement
 from infra.listen import LOOPBACK, attach, listen_env, listen_name
 from infra.mail_passwords import mailboxes, passdb
 from infra.rooms import MachineRoom
-from infra.secret_files import secret_uploads
+from infra.secret_files import pick, secret_uploads
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 from infra.volumes import data_volume
 
@@ -107,10 +107,6 @@ class Mail(pulumi.ComponentResource):
     def _env(self, domain: str = "") -> list[str]:
         return [f"MAILBOXES={self.args.spec.mailboxes}", f"MAIL_DOMAIN={domain or self.args.spec.domain}"]
 
-    def _secrets(self, *names: str) -> dict[str, pulumi.Output[str]]:
-        """Of the mail service's secrets, these only."""
-        return {name: self.args.secrets[name] for name in names}
-
     def _in(self, room: MachineRoom) -> pulumi.ResourceOptions:
         """Options of a child resource deployed in room."""
         return pulumi.ResourceOptions(parent=self, provider=room.provider)
@@ -134,7 +130,7 @@ class Mail(pulumi.ComponentResource):
             attach(room.imap_san, host, "imap"),
             attach(args.links.mail_restore, host),
         ]
-        secrets = self._secrets("mail_copy_token", "tls_ca_cert", *TLS_SERVERS["mailstore"])
+        secrets = pick(self.args.secrets, "mail_copy_token", "tls_ca_cert", *TLS_SERVERS["mailstore"])
         env.append("TLS_SERVER=mailstore")
         return self._dovecot("mailstore", host, room, "storage", networks, env, args.spec.domain, secrets)
 
@@ -157,7 +153,9 @@ class Mail(pulumi.ComponentResource):
             attach(args.links.mail_copy, host, "lmtp"),
             attach(args.links.mail_restore, host, "export"),
         ]
-        secrets = self._secrets("mail_copy_token", *TLS_SERVERS["mail_vault"])  # serves, fetches nothing
+        secrets = pick(
+            self.args.secrets, "mail_copy_token", *TLS_SERVERS["mail_vault"]
+        )  # serves, fetches nothing
         env.append("TLS_SERVER=mail_vault")
         return self._dovecot(
             "mail-vault", host, args.vault_room, "backup", networks, env, self.copy_domain, secrets
@@ -221,7 +219,7 @@ class Mail(pulumi.ComponentResource):
             ],
             ports=[docker.ContainerPortArgs(internal=SMTP_PORT, external=args.spec.smtp_port, ip=PUBLISH_IP)],
             volumes=[docker.ContainerVolumeArgs(volume_name=queue.name, container_path="/var/spool/postfix")],
-            uploads=secret_uploads(self._secrets("tls_ca_cert", *TLS_SERVERS["mail_front"])),
+            uploads=secret_uploads(pick(self.args.secrets, "tls_ca_cert", *TLS_SERVERS["mail_front"])),
             # Postfix, and the before-queue filter that copies each message to the vault.
             healthcheck=healthcheck(
                 "bash", "-c", "postfix status && python3 -m services.mail_front.mail_copy --check"

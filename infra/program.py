@@ -33,6 +33,7 @@ from infra.lab import PLATFORM, LabArgs, LabResults
 from infra.mail import Mail, MailArgs
 from infra.policy import FLOWS
 from infra.rooms import MachineRoom, MachineRoomArgs
+from infra.secret_files import pick
 from infra.storage_array import StorageArray, StorageArrayArgs
 from infra.topology import MailInfo, RoomInfo, ServiceInfo, TargetsInfo, Topology
 
@@ -50,11 +51,6 @@ def read_secrets() -> Secrets:
     """The generated secrets (drill/secrets.py) and TLS material (drill/tls.py), as secret outputs."""
     config = pulumi.Config("hospital-drp")
     return {key: config.require_secret(key) for key in (*SECRET_KEYS, *TLS_KEYS)}
-
-
-def pick(secrets: Secrets, *names: str) -> Secrets:
-    """Only the secrets a container needs."""
-    return {name: secrets[name] for name in names}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,11 @@ import pulumi_docker as docker
 SECRETS_DIR = "/run/secrets"
 
 
+def pick(secrets: Mapping[str, pulumi.Output[str]], *names: str) -> dict[str, pulumi.Output[str]]:
+    """Only the secrets a container needs."""
+    return {name: secrets[name] for name in names}
+
+
 def secret_uploads(secrets: Mapping[str, pulumi.Output[str]]) -> list[docker.ContainerUploadArgs]:
     """One file per secret in /run/secrets, root's only (mode 0400).
 

@@ -10,6 +10,7 @@ intranet's balancers), moving on only when an address cannot be reached.
 from __future__ import annotations
 
 import email.message
+import functools
 import imaplib
 import json
 import smtplib
@@ -51,8 +52,11 @@ def tls_from_file(path: str) -> ssl.SSLContext | None:
         ) from exc
 
 
+@functools.lru_cache(maxsize=8)
 def tls_context(ca_pem: str) -> ssl.SSLContext:
-    """A client's TLS (1.2 or newer) that trusts the stack's CA alone and checks the server's name."""
+    """A client's TLS (1.2 or newer) that trusts the stack's CA alone and checks the server's name:
+    one per CA, shared by every caller and thread (a context is safe to share), not parsed again on
+    every poll."""
     if not ca_pem:
         raise Unsent("no CA certificate of the stack to check the server with: ask `drill` for the stack's")
     context = ssl.create_default_context(cadata=ca_pem)

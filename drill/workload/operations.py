@@ -10,7 +10,6 @@ happen (refused before sending, a 4xx, a 503 saying "not done", AE/AR);
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import random
 import smtplib
@@ -42,10 +41,9 @@ class Endpoints:
     # The stack's CA certificate (PEM): the workload speaks TLS as the users do, checked.
     tls_ca: str = field(default="", repr=False)
 
-    @functools.cached_property
+    @property
     def tls(self) -> ssl.SSLContext:
-        """A client TLS context that trusts the stack's CA alone (one, shared by the workload's
-        threads); Unsent when the workload has none."""
+        """A client TLS context that trusts the stack's CA alone; Unsent when the workload has none."""
         return clients.tls_context(self.tls_ca)
 
     def mail_password(self, user: str) -> str:
