@@ -16,6 +16,7 @@ import docker
 import docker.errors
 from pulumi import automation as auto
 
+from drill.backup_key import ensure_backup_key
 from drill.engines import engine
 from drill.errors import DeployError, ToolchainError
 from drill.interrupted import clear_interrupted
@@ -98,6 +99,7 @@ def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult
         log.info(f"cleared what an interrupted deploy left: {what}")
     made = ensure_secrets(handle)
     made += ensure_tls(handle, tls_servers(spec.prefix, [room.name for room in spec.rooms]))
+    made += ensure_backup_key(handle)
     if made:
         log.info(f"generated secrets into the stack config: {', '.join(made)}")
     started = time.monotonic()

@@ -38,6 +38,11 @@ TLS_SERVERS = {
     )
 }
 TLS_KEYS = (TLS_CA_CERT, *(key for pair in TLS_SERVERS.values() for key in pair))
+# The backup key (drill/backup_key.py makes it, drill up): the vault encrypts to the recipient
+# (public); the identity (private) is only on the restore path, the storage array.
+BACKUP_IDENTITY = "backup_key"
+BACKUP_RECIPIENT = "backup_recipient"
+BACKUP_KEYS = (BACKUP_IDENTITY, BACKUP_RECIPIENT)
 # Secrets an older stack may still hold: `drill up` removes them from its config.
 RETIRED_SECRET_KEYS = ("mail_user_password",)
 SECRET_KEYS = (
@@ -163,7 +168,7 @@ def load_stack_spec(stack: str, raw: Mapping[str, object]) -> StackSpec:
     """
     if not NAME.match(stack):
         raise ConfigError(f"stack name {stack!r} is not a lower-case name", "use e.g. `gameday` or `ci`")
-    known = {*SECTIONS, *SECRET_KEYS, *RETIRED_SECRET_KEYS, *TLS_KEYS, TLS_CA_KEY}
+    known = {*SECTIONS, *SECRET_KEYS, *RETIRED_SECRET_KEYS, *TLS_KEYS, TLS_CA_KEY, *BACKUP_KEYS}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(

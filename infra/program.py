@@ -19,6 +19,7 @@ from infra.backup_vault import (
     export_url,
 )
 from infra.config import (
+    BACKUP_KEYS,
     SECRET_KEYS,
     SECTIONS,
     TLS_CA_CERT,
@@ -48,9 +49,10 @@ def read_stack_spec() -> StackSpec:
 
 
 def read_secrets() -> Secrets:
-    """The generated secrets (drill/secrets.py) and TLS material (drill/tls.py), as secret outputs."""
+    """The generated secrets (drill/secrets.py), TLS material (drill/tls.py) and the backup key
+    (drill/backup_key.py), as secret outputs."""
     config = pulumi.Config("hospital-drp")
-    return {key: config.require_secret(key) for key in (*SECRET_KEYS, *TLS_KEYS)}
+    return {key: config.require_secret(key) for key in (*SECRET_KEYS, *TLS_KEYS, *BACKUP_KEYS)}
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def _storage_array(ground: _Ground) -> StorageArray:
                 "appointments_db_password",
                 "lab_db_password",
                 "vault_token",
+                "backup_key",
                 "postgres_tls_cert",
                 "postgres_tls_key",
                 "tls_ca_cert",
@@ -142,6 +145,7 @@ def _vault(ground: _Ground, array: StorageArray) -> BackupVault:
                 ground.secrets,
                 "replication_password",
                 "vault_token",
+                "backup_recipient",
                 "tls_ca_cert",
                 "vault_export_tls_cert",
                 "vault_export_tls_key",

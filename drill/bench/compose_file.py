@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from drill.backup_key import make_backup_key
 from drill.tls import fresh_tls, tls_servers
 from infra.config import SECRET_KEYS, StackSpec
 from infra.declared import Declared, declare, revealed
@@ -39,6 +40,7 @@ def compose_document(spec: StackSpec, images: ServiceImages) -> dict[str, Any]:
     """The compose document of spec's containers, with freshly generated secrets."""
     fresh = {key: secrets.token_urlsafe(24) for key in SECRET_KEYS}
     fresh |= fresh_tls(spec.stack, tls_servers(compose_spec(spec).prefix, [r.name for r in spec.rooms]))
+    fresh |= make_backup_key()
     declaration = declare(compose_spec(spec), images, fresh)
     declared = declaration.of_type(CONTAINER)
     containers = [revealed(d.inputs) for d in declared.values()]

@@ -14,6 +14,13 @@ What a restore in another room needs and nothing more:
                     restore from it reads (none older than the start)
 Paths are relative to the exported root and may not leave it.
 
+The vault encrypts what it holds (services/vault/vault.py): a base backup's
+tar and each completed WAL segment are `<name>.age`, readable only with the
+stack's backup key, which the export never has. A base backup keeps its
+backup_label in clear beside the sealed tar, so that the restore set still
+says where its WAL starts. A file the vault seals while a tar stream lists
+its folder is sent sealed; `.tmp` files (a seal in progress) are never sent.
+
 Every request must carry the export's credential, `Authorization: Bearer
 <token>`, the token read from TOKEN_FILE (a secret generated per stack and
 uploaded only to what stands on the restore path). A request without it, or
@@ -49,7 +56,9 @@ from pathlib import Path
 from socket import socket
 from urllib.parse import parse_qs, unquote
 
-SEGMENT = re.compile(r"^[0-9A-F]{24}(\.partial)?$")
+SEGMENT = re.compile(r"^[0-9A-F]{24}(\.partial|\.age)?$")
+SEALED = ".age"
+SEALING = ".tmp"
 
 
 def older_segment(name: str, since: str) -> bool:
@@ -57,16 +66,40 @@ def older_segment(name: str, since: str) -> bool:
     return bool(since) and SEGMENT.match(name) is not None and name[8:24] < since[8:24]
 
 
-def start_segment(base_tar: Path) -> str:
-    """The WAL file a base backup starts at, from its backup_label ("" when it cannot be read)."""
+def backup_label(backup: Path) -> str:
+    """A base backup folder's backup_label: its clear copy beside a sealed tar, or the one in its
+    base.tar ("" when neither can be read)."""
     try:
-        with tarfile.open(base_tar) as tar:
+        return (backup / "backup_label").read_text()
+    except OSError:
+        pass
+    try:
+        with tarfile.open(backup / "base.tar") as tar:
             member = tar.extractfile("backup_label")
-            label = member.read().decode() if member else ""
+            return member.read().decode() if member else ""
     except (OSError, KeyError, tarfile.TarError):
         return ""
+
+
+def start_segment(backup: Path) -> str:
+    """The WAL file a base backup folder starts at, from its backup_label ("" when it names none)."""
+    label = backup_label(backup)
     found = re.search(r"^START WAL LOCATION: .* \(file ([0-9A-F]{24})\)$", label, re.MULTILINE)
     return found.group(1) if found else ""
+
+
+def sendable(folder: Path) -> list[Path]:
+    """The entries of folder to send, sorted: no seal in progress, and a file sealed since it was
+    written sent once, sealed."""
+    names = {p.name for p in folder.iterdir() if not p.name.endswith(SEALING)}
+    return [folder / n for n in sorted(names) if n + SEALED not in names]
+
+
+def sealed_if_gone(entry: Path) -> Path:
+    """entry, or its sealed twin when the vault sealed it (and removed it) since it was listed."""
+    if entry.exists() or entry.name.endswith(SEALED):
+        return entry
+    return entry.with_name(entry.name + SEALED)
 
 
 def restore_set(root: Path) -> dict[str, object]:
@@ -76,9 +109,9 @@ def restore_set(root: Path) -> dict[str, object]:
     complete = sorted(p.name for p in backups if p.is_dir() and not p.name.endswith(".partial"))
     if not complete:
         return {"base": None, "start": "", "wal": []}
-    start = start_segment(base / complete[-1] / "base.tar")
-    segments = wal.iterdir() if wal.is_dir() else iter(())
-    needed = sorted(p.name for p in segments if not older_segment(p.name, start))
+    start = start_segment(base / complete[-1])
+    segments = sendable(wal) if wal.is_dir() else []
+    needed = [p.name for p in segments if not older_segment(p.name, start)]
     return {"base": complete[-1], "start": start, "wal": needed}
 
 
@@ -139,15 +172,16 @@ class Export(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, "no such folder in the vault")
             return
         if kind == "list":
-            self.send_json(sorted(p.name for p in folder.iterdir()))
+            self.send_json([p.name for p in sendable(folder)])
             return
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "application/x-tar")
         self.end_headers()
         with tarfile.open(fileobj=self.wfile, mode="w|") as tar:
-            for entry in sorted(folder.iterdir()):
+            for entry in sendable(folder):
                 if not older_segment(entry.name, since):
-                    tar.add(entry, arcname=entry.name)
+                    sent = sealed_if_gone(entry)
+                    tar.add(sent, arcname=sent.name)
 
     def send_json(self, value: object) -> None:
         """Send value as JSON."""

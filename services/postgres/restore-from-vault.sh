@@ -10,7 +10,24 @@
 # Runs as root, to read the vault's files; leaves $PGDATA to postgres.
 # --without-partial leaves that segment out: the negative control, which
 # must lose the newest commits.
+# The vault holds its base backups and completed WAL segments sealed with
+# age to the stack's backup key (`<name>.age`); they are opened here with
+# its identity, /run/secrets/backup_key (BACKUP_KEY_FILE), which only the
+# restore path holds. Files in clear (the partial segment, or a vault that
+# predates sealing) are taken as they are.
 set -euo pipefail
+key=${BACKUP_KEY_FILE:-/run/secrets/backup_key}
+# open_sealed SEALED [OUT]: decrypt SEALED into OUT (stdout when left out), or say why not and stop.
+open_sealed() {
+  if [ ! -r "$key" ]; then
+    echo "restore-from-vault: $1 is sealed and there is no backup key at $key: deploy with drill up, which gives the array the stack's key" >&2
+    exit 1
+  fi
+  if ! age --decrypt --identity "$key" ${2:+--output "$2"} "$1"; then
+    echo "restore-from-vault: cannot open $1 with the backup key $key: the vault sealed it to another key (another stack's, or one made again)" >&2
+    exit 1
+  fi
+}
 vault=${1:?usage: restore-from-vault VAULT_DIR|VAULT_URL [--without-partial]}
 with_partial=yes
 [ "${2:-}" = "--without-partial" ] && with_partial=no
@@ -40,7 +57,12 @@ if [ -s "$PGDATA/PG_VERSION" ]; then
 fi
 mkdir -p "$PGDATA"
 chmod 700 "$PGDATA"
-tar -xf "$vault/base/$newest/base.tar" -C "$PGDATA"
+if [ -f "$vault/base/$newest/base.tar.age" ]; then
+  # The vault streamed pg_basebackup's output, which carries the backup's manifest inside.
+  open_sealed "$vault/base/$newest/base.tar.age" | tar -xf - -C "$PGDATA" --exclude=backup_manifest
+else
+  tar -xf "$vault/base/$newest/base.tar" -C "$PGDATA"
+fi
 [ "$take" = mv ] && rm -rf "${vault:?}/base"  # extracted: our fetched copy of it is not needed
 
 # A fetch holds only the WAL from the base backup's start (the export's restore
@@ -52,6 +74,10 @@ for file in "$vault"/wal/*; do
   name=$(basename "$file")
   case "$name" in
     *.partial) [ "$with_partial" = yes ] && $take "$file" "$wal/${name%.partial}" ;;
+    *.age)
+      open_sealed "$file" "$wal/${name%.age}"
+      [ "$take" = mv ] && rm -f "$file"
+      ;;
     *) $take "$file" "$wal/$name" ;;
   esac
 done

@@ -13,7 +13,7 @@ import pytest
 
 from drill.paths import PROJECT_ROOT
 from drill.tls import make_ca
-from infra.config import SECRET_KEYS, TLS_CA_KEY, TLS_SERVERS
+from infra.config import BACKUP_IDENTITY, SECRET_KEYS, TLS_CA_KEY, TLS_SERVERS
 from tests.integration.conftest import Deployed
 from tests.integration.engine import client
 
@@ -26,7 +26,7 @@ ROOT_ALLOWED = {"master", "dovecot", "log", "config"}
 
 def secrets(deployed: Deployed) -> dict[str, str]:
     """Every generated secret and private key of the stack (the CA's certificate is public)."""
-    keys = [*SECRET_KEYS, TLS_CA_KEY, *(key for _, key in TLS_SERVERS.values())]
+    keys = [*SECRET_KEYS, TLS_CA_KEY, BACKUP_IDENTITY, *(key for _, key in TLS_SERVERS.values())]
     return {key: deployed.secret(key) for key in keys}
 
 

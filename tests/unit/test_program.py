@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from infra.config import SECRET_KEYS, TLS_KEYS, load_stack_spec
+from infra.config import BACKUP_KEYS, SECRET_KEYS, TLS_KEYS, load_stack_spec
 from infra.declared import SECRET_SIGNATURE, Declaration, Declared, declare, revealed
 from infra.images import ServiceImages
 from infra.placement import RecoverySpec
@@ -23,7 +23,7 @@ IMAGES = ServiceImages(
     mailstore="hospital-drp/mailstore:6",
     mail_front="hospital-drp/mail-front:7",
 )
-SECRETS = {key: f"not-a-real-{key}" for key in (*SECRET_KEYS, *TLS_KEYS)}
+SECRETS = {key: f"not-a-real-{key}" for key in (*SECRET_KEYS, *TLS_KEYS, *BACKUP_KEYS)}
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +252,7 @@ def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
     uploads = {u["file"]: u for u in revealed(containers["postgres-nord-1"].inputs["uploads"])}
     assert set(uploads) == {
         "/run/secrets/appointments_db_password",
+        "/run/secrets/backup_key",
         "/run/secrets/lab_db_password",
         "/run/secrets/postgres_password",
         "/run/secrets/postgres_tls_cert",
@@ -264,6 +265,7 @@ def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
     assert uploads["/run/secrets/postgres_password"]["content"] == "not-a-real-postgres_password"
     vault_files = [u["file"] for u in revealed(containers["vault-bellevue"].inputs["uploads"])]
     assert vault_files == [
+        "/run/secrets/backup_recipient",
         "/run/secrets/replication_password",
         "/run/secrets/tls_ca_cert",
         "/run/secrets/vault_export_tls_cert",
@@ -272,16 +274,19 @@ def test_secrets_reach_containers_as_root_only_files(run: Declaration) -> None:
     ]
 
 
-def test_only_what_stands_on_a_restore_path_holds_an_export_token(run: Declaration) -> None:
+def test_only_what_stands_on_a_restore_path_holds_an_export_token_or_the_backup_key(run: Declaration) -> None:
     containers = run.of_type("docker:index/container:Container")
     files = {n: {u["file"] for u in revealed(c.inputs.get("uploads", []))} for n, c in containers.items()}
     holders = {
         token: sorted(name for name, held in files.items() if f"/run/secrets/{token}" in held)
-        for token in ("vault_token", "mail_copy_token")
+        for token in ("vault_token", "mail_copy_token", "backup_key", "backup_recipient")
     }
     assert holders == {
         "vault_token": ["postgres-nord-1", "vault-bellevue"],
         "mail_copy_token": ["mail-vault-bellevue", "mailstore-nord-1"],
+        # The vault seals to the recipient and cannot open what it holds: only the array can.
+        "backup_key": ["postgres-nord-1"],
+        "backup_recipient": ["vault-bellevue"],
     }
     for container in containers.values():
         assert not any("password" in env for env in container.inputs.get("envs", []))
