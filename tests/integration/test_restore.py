@@ -1,7 +1,8 @@
 """The vault is enough: a restore from it alone reaches the last acknowledged booking.
 
 The storage array is killed (a hard failure); a scratch PostgreSQL, with no
-network, is made from the vault's newest base backup and WAL. With the
+network, is made from the vault's newest base backup and WAL, opened with the
+stack's backup key (the vault holds them sealed: test_backups_at_rest.py). With the
 partial WAL segment, every acknowledged booking is there; without it (the
 negative control), the newest ones are lost, which shows the check can see loss.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
+import tarfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,6 +20,7 @@ from collections.abc import Iterator
 import docker.errors
 import pytest
 
+from infra.config import BACKUP_IDENTITY
 from tests.integration.conftest import Deployed
 from tests.integration.engine import client, http, wait_healthy
 
@@ -36,6 +40,17 @@ def book(deployed: Deployed, ref: str, day: str, slot: str, within_s: float = 30
         time.sleep(0.5)
 
 
+def secret_tar(key: str, value: str) -> bytes:
+    """A tar of secrets/<key>, as drill uploads a secret (root's, 0400), to unpack under /run."""
+    data = (value + "\n").encode()
+    info = tarfile.TarInfo(f"secrets/{key}")
+    info.size, info.mode = len(data), 0o400
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
 def restored_refs(deployed: Deployed, extra: str, refs: list[str]) -> set[str]:
     """Start a scratch PostgreSQL restored from the vault's volume; return which refs it holds."""
     [array] = deployed.topology.service("storage").containers
@@ -47,16 +62,18 @@ def restored_refs(deployed: Deployed, extra: str, refs: list[str]) -> set[str]:
         f"mkdir -p /tmp/restore && restore-from-vault /vault {extra} && exec drop-to postgres"
         " postgres -D /tmp/restore/data -c synchronous_standby_names= -c listen_addresses="
     )
-    scratch = client().containers.run(
+    scratch = client().containers.create(
         image,
         ["bash", "-c", script],
         name=name,
-        detach=True,
         network_mode="none",
         environment={"PGDATA": "/tmp/restore/data"},
         volumes={vault_volume: {"bind": "/vault", "mode": "ro"}},
     )
     try:
+        # The vault's files are sealed to the stack's backup key: the restore holds its identity.
+        scratch.put_archive("/run", secret_tar(BACKUP_IDENTITY, deployed.secret(BACKUP_IDENTITY)))
+        scratch.start()
         deadline = time.monotonic() + 90
         while True:
             done = scratch.exec_run(["psql", "-Atc", "SELECT pg_is_in_recovery()"], user="postgres")

@@ -61,7 +61,10 @@ def test_vault_streams_wal_and_holds_a_base_backup(deployed: Deployed) -> None:
     assert status["streaming"] is True and status["wal_files"] >= 1
     assert status["newest_wal"].endswith(".partial")
     assert 1 <= len(status["base_backups"]) <= 2  # the two newest are kept
-    assert host.file(f"/vault/base/{status['base_backups'][-1]}/base.tar").exists
+    # The base backup is sealed to the stack's backup key (tests/integration/test_backups_at_rest.py).
+    assert host.file(
+        f"/vault/base/{status['base_backups'][-1]}/base.tar.age"
+    ).exists  # sealed (test_backups_at_rest)
     assert set(client().containers.get(name).attrs["NetworkSettings"]["Networks"]) == {
         f"{deployed.topology.prefix}-backup-link"
     }
