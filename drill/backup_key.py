@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import x25519
 from pulumi import automation as auto
 
+from drill.config_batch import ConfigStore
 from infra.config import BACKUP_IDENTITY, BACKUP_RECIPIENT
 
 NAMESPACE = "hospital-drp"
@@ -51,7 +52,7 @@ def make_backup_key() -> dict[str, str]:
     return {BACKUP_IDENTITY: identity, BACKUP_RECIPIENT: recipient_of(identity)}
 
 
-def ensure_backup_key(stack: auto.Stack) -> list[str]:
+def ensure_backup_key(stack: ConfigStore) -> list[str]:
     """Make the stack's backup key when it has none; return the config keys written.
 
     A recipient that is missing or does not match the identity is derived

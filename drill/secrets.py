@@ -11,12 +11,13 @@ import secrets
 
 from pulumi import automation as auto
 
+from drill.config_batch import ConfigStore
 from infra.config import RETIRED_SECRET_KEYS, SECRET_KEYS
 
 NAMESPACE = "hospital-drp"
 
 
-def ensure_secrets(stack: auto.Stack) -> list[str]:
+def ensure_secrets(stack: ConfigStore) -> list[str]:
     """Generate every secret the stack lacks, drop retired ones; return the names of those generated."""
     present = stack.get_all_config()
     for key in RETIRED_SECRET_KEYS:

@@ -17,6 +17,7 @@ import docker.errors
 from pulumi import automation as auto
 
 from drill.backup_key import ensure_backup_key
+from drill.config_batch import ConfigBatch
 from drill.engines import engine
 from drill.errors import DeployError, ToolchainError
 from drill.interrupted import clear_interrupted
@@ -97,9 +98,11 @@ def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult
     cleared, deployment = clear_interrupted(paths, PROJECT, spec, handle)
     for what in cleared:
         log.info(f"cleared what an interrupted deploy left: {what}")
-    made = ensure_secrets(handle)
-    made += ensure_tls(handle, tls_servers(spec.prefix, [room.name for room in spec.rooms]))
-    made += ensure_backup_key(handle)
+    config = ConfigBatch(handle)  # one read, one write: each CLI call derives the passphrase key again
+    made = ensure_secrets(config)
+    made += ensure_tls(config, tls_servers(spec.prefix, [room.name for room in spec.rooms]))
+    made += ensure_backup_key(config)
+    config.flush()
     if made:
         log.info(f"generated secrets into the stack config: {', '.join(made)}")
     started = time.monotonic()

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pulumi import automation as auto
 
+from drill.config_batch import ConfigStore
 from infra.access import PUBLISH_IP
 from infra.appointments import appointments_host
 from infra.backup_vault import vault_host
@@ -158,7 +159,7 @@ def tls_servers(prefix: str, rooms: Sequence[str]) -> dict[str, Sequence[str]]:
     }
 
 
-def ensure_tls(stack: auto.Stack, servers: dict[str, Sequence[str]]) -> list[str]:
+def ensure_tls(stack: ConfigStore, servers: dict[str, Sequence[str]]) -> list[str]:
     """Make the stack's CA if it has none, and each server's certificate (servers: its config
     prefix, e.g. `postgres`, and the host names it answers to) that is missing or no longer
     good; return the config keys written."""

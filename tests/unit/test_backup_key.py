@@ -6,8 +6,6 @@ identity is proved against the real tool in tests/integration/test_backups_at_re
 
 from __future__ import annotations
 
-from typing import cast
-
 import bech32
 import pytest
 from pulumi import automation as auto
@@ -65,16 +63,16 @@ def test_what_is_not_an_identity_is_refused(text: str) -> None:
 
 def test_the_key_is_made_once_and_its_recipient_mended() -> None:
     stack = FakeStack({})
-    assert sorted(ensure_backup_key(cast(auto.Stack, stack))) == sorted([BACKUP_IDENTITY, BACKUP_RECIPIENT])
+    assert sorted(ensure_backup_key(stack)) == sorted([BACKUP_IDENTITY, BACKUP_RECIPIENT])
     identity = stack.config[f"{NAMESPACE}:{BACKUP_IDENTITY}"]
     recipient = stack.config[f"{NAMESPACE}:{BACKUP_RECIPIENT}"]
     assert identity.secret and recipient.secret
-    assert ensure_backup_key(cast(auto.Stack, stack)) == []
+    assert ensure_backup_key(stack) == []
     # A recipient lost or changed by hand is derived again; the identity is kept: a new one
     # could not open the backups the vault already sealed.
     stack.config[f"{NAMESPACE}:{BACKUP_RECIPIENT}"] = auto.ConfigValue(value="age1wrong", secret=True)
-    assert ensure_backup_key(cast(auto.Stack, stack)) == [BACKUP_RECIPIENT]
+    assert ensure_backup_key(stack) == [BACKUP_RECIPIENT]
     del stack.config[f"{NAMESPACE}:{BACKUP_RECIPIENT}"]
-    assert ensure_backup_key(cast(auto.Stack, stack)) == [BACKUP_RECIPIENT]
+    assert ensure_backup_key(stack) == [BACKUP_RECIPIENT]
     assert stack.config[f"{NAMESPACE}:{BACKUP_IDENTITY}"] is identity
     assert stack.config[f"{NAMESPACE}:{BACKUP_RECIPIENT}"].value == recipient.value

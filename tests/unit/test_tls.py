@@ -7,11 +7,9 @@ import socket
 import ssl
 import threading
 from pathlib import Path
-from typing import cast
 
 import pytest
 from cryptography import x509
-from pulumi import automation as auto
 
 from drill.tls import NAMESPACE, RENEW_DAYS, ensure_tls, issue, make_ca, still_good, tls_servers
 from infra.config import TLS_CA_CERT, TLS_CA_KEY, TLS_SERVERS
@@ -96,17 +94,17 @@ def test_a_certificate_is_good_while_it_names_every_host_and_is_far_from_expiry(
 
 def test_drill_up_makes_the_ca_once_and_issues_again_only_when_needed() -> None:
     stack = FakeStack({})
-    stack.name = "x"  # type: ignore[attr-defined]
+    stack.name = "x"
     servers = tls_servers("hdrp-x", ["nord-1", "nord-2"])
-    made = ensure_tls(cast(auto.Stack, stack), servers)
+    made = ensure_tls(stack, servers)
     every = [key for server in servers for key in TLS_SERVERS[server]]
     assert set(servers) == set(TLS_SERVERS)
     assert made == [TLS_CA_CERT, TLS_CA_KEY, *every]
     assert all(stack.config[f"{NAMESPACE}:{k}"].secret for k in made)
     before = {k: v.value for k, v in stack.config.items()}
-    assert ensure_tls(cast(auto.Stack, stack), servers) == []
+    assert ensure_tls(stack, servers) == []
     grown = tls_servers("hdrp-x", ["nord-1", "nord-2", "bellevue"])
-    assert ensure_tls(cast(auto.Stack, stack), grown) == every  # every server may stand in the new room
+    assert ensure_tls(stack, grown) == every  # every server may stand in the new room
     cert_key = TLS_SERVERS["postgres"][0]
     assert stack.config[f"{NAMESPACE}:{TLS_CA_CERT}"].value == before[f"{NAMESPACE}:{TLS_CA_CERT}"]
     assert stack.config[f"{NAMESPACE}:{cert_key}"].value != before[f"{NAMESPACE}:{cert_key}"]
