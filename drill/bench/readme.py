@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drill.records.bench import BenchResults, Footprint, Gamedays, Restore, Standup
+from drill.records.bench import PARTS, BenchResults, Footprint, Gamedays, Restore, Standup, TlsCost
 
 README = Path(__file__).resolve().parent.parent.parent / "bench" / "README.md"
 BEGIN = "<!-- results: begin (written by `make bench`) -->"
@@ -12,17 +12,28 @@ END = "<!-- results: end -->"
 
 
 def write_readme(results_file: Path, readme: Path = README) -> None:
-    """Replace the section between the markers with tables of results_file."""
+    """Replace the section between the markers with tables of each part's newest run among the
+    results files beside results_file (a day's run of one part keeps the others' figures)."""
     text = readme.read_text()
     if BEGIN not in text or END not in text:
         text += f"\n{BEGIN}\n{END}\n"
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    body = render(
-        BenchResults.read(results_file, f"run `make bench` again: it writes {results_file}"),
-        results_file.name,
-    )
+    combined, sources = newest_parts(results_file.parent)
+    body = render(combined, results_file.name, sources)
     readme.write_text(f"{head}{BEGIN}\n{body}\n{END}{tail}")
+
+
+def newest_parts(folder: Path) -> tuple[BenchResults, dict[str, str]]:
+    """Each part as the newest results file of folder that measured it (files are named by date),
+    with the machine of the newest file; and which file each part comes from."""
+    combined, sources = BenchResults(), dict[str, str]()
+    for path in sorted(folder.glob("*.json")):
+        found = BenchResults.read(path, f"move {path} aside, or run `make bench` again")
+        update = {part: value for part in PARTS if (value := getattr(found, part)) is not None}
+        combined = combined.model_copy(update={**update, "machine": found.machine})
+        sources |= {part: path.name for part in update}
+    return combined, sources
 
 
 def _n(value: float) -> str:
@@ -44,22 +55,28 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
     return [f"### {title}", "", lines[0], "|" + "---|" * len(header), *lines[1:], ""]
 
 
-def render(results: BenchResults, name: str) -> str:
-    """The markdown of every part the results hold."""
+def render(results: BenchResults, name: str, sources: dict[str, str] | None = None) -> str:
+    """The markdown of every part the results hold; sources names the file of each part when they
+    come from several (newest_parts), else every part is of the file name."""
     machine = results.machine
+    tools = f"; {machine.hyperfine}" if machine.hyperfine else ""
     out = [
-        f"Results of `bench/results/{name}` on {machine.cores} cores, {machine.memory_gib} GiB,"
-        f" kernel {machine.kernel}, dockerd {machine.dockerd}; {machine.hyperfine}.",
+        f"Results of `bench/results/{name}` and earlier runs on {machine.cores} cores,"
+        f" {machine.memory_gib} GiB, kernel {machine.kernel}, dockerd {machine.dockerd}{tools}."
+        " Each table is its part's newest run, from the file under its title.",
         "",
     ]
-    if results.standup:
-        out += _standup(results.standup)
-    if results.footprint:
-        out += _footprint(results.footprint)
-    if results.restore:
-        out += _restore(results.restore)
-    if results.gamedays:
-        out += _gamedays(results.gamedays)
+    tables = {
+        "standup": _standup(results.standup) if results.standup else [],
+        "footprint": _footprint(results.footprint) if results.footprint else [],
+        "tls": _tls(results.tls) if results.tls else [],
+        "restore": _restore(results.restore) if results.restore else [],
+        "gamedays": _gamedays(results.gamedays) if results.gamedays else [],
+    }
+    for part, lines in tables.items():
+        if lines:
+            source = (sources or {}).get(part, name)
+            out += [lines[0], "", f"`bench/results/{source}`", *lines[1:]]
     return "\n".join(out)
 
 
@@ -81,6 +98,25 @@ def _footprint(footprint: Footprint) -> list[str]:
     return _table(
         f"Footprint of the whole replica ({footprint.idle.containers} containers)",
         ["state", "memory MiB (median)", "min - max", "CPU % of one core (median)", "min - max"],
+        rows,
+    )
+
+
+def _tls(tls: TlsCost) -> list[str]:
+    rows = [
+        [
+            link.link,
+            link.exchange,
+            _n(link.plain_ms["median"]) if link.plain_ms else "TLS only",
+            _n(link.tls_ms["median"]),
+            _n(link.added_ms),
+            _n(link.ratio) if link.ratio is not None else "-",
+        ]
+        for link in tls.links
+    ]
+    return _table(
+        f"What TLS adds per new connection ({tls.reps} of each, interleaved; medians in ms)",
+        ["link", "each connection", "plain", "TLS", "added", "ratio"],
         rows,
     )
 

@@ -19,12 +19,13 @@ from drill.bench.footprint import bench_footprint
 from drill.bench.readme import write_readme
 from drill.bench.restore import bench_restore
 from drill.bench.standup import bench_standup, bench_tools, hyperfine_version
+from drill.bench.tls_cost import bench_tls
 from drill.errors import BenchError, RecordError
 from drill.gameday.experiments import load_experiment
 from drill.gameday.run import GamedayOptions, prepare_stack
 from drill.gameday.soak import soak
 from drill.paths import PROJECT_ROOT, StatePaths
-from drill.records.bench import BenchResults, Gamedays, Machine, Part
+from drill.records.bench import PARTS, BenchResults, Gamedays, Machine, Part
 from drill.records.soak import SoakReport
 from drill.stats import distribution
 from drill.toolchain.compose import describe_compose
@@ -32,7 +33,6 @@ from drill.toolchain.docker_engine import engine_version
 from drill.toolchain.pulumi_cli import describe_pulumi_cli
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
-PARTS = ("standup", "footprint", "restore", "gamedays")
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,13 @@ def run_bench(paths: StatePaths, options: BenchOptions) -> Path:
 
     if "standup" in options.parts:
         save("standup", bench_standup(paths, options.stack, options.reps))
-    if "footprint" in options.parts or "restore" in options.parts:
+    if {"footprint", "tls", "restore"} & set(options.parts):
         prepare_stack(paths, options.stack)
         topology = stacks.up(paths, options.stack).topology
         if "footprint" in options.parts:
             save("footprint", bench_footprint(topology))
+        if "tls" in options.parts:
+            save("tls", bench_tls(topology))
         if "restore" in options.parts:
             save("restore", bench_restore(topology, list(options.sizes_mb)))
             stacks.down(paths, options.stack)  # the bench rows go with it

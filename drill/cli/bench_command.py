@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from drill.bench.run import PARTS, BenchOptions, run_bench
+from drill.bench.run import BenchOptions, run_bench
 from drill.cli.common import Command, console, positive
 from drill.paths import StatePaths
+from drill.records.bench import PARTS
 from drill.toolchain.bootstrap import toolchain_steps
 from drill.toolchain.steps import run_steps
 

@@ -98,6 +98,28 @@ class Gamedays(Part):
     shaped_left: tuple[str, ...] = ()
 
 
+class TlsLink(Record):
+    """One link's new connections, plain and over TLS, in milliseconds (plain empty: TLS only)."""
+
+    link: str
+    exchange: str
+    plain_ms: Distribution
+    tls_ms: Distribution
+    added_ms: float  # the medians' difference (TLS only: the handshake's median)
+    ratio: float | None = None  # TLS over plain, medians
+
+
+class TlsCost(Part):
+    """What TLS adds per new connection, side by side on the standing stack (drill/bench/tls_cost.py)."""
+
+    reps: int
+    links: tuple[TlsLink, ...] = ()
+
+
+# The parts of `make bench`, in the order it runs them (and bench/README.md shows them).
+PARTS = ("standup", "footprint", "tls", "restore", "gamedays")
+
+
 class BenchResults(Record):
     """One day's bench results: the machine and each part that was measured."""
 
@@ -106,3 +128,4 @@ class BenchResults(Record):
     standup: Standup | None = None
     footprint: Footprint | None = None
     gamedays: Gamedays | None = None
+    tls: TlsCost | None = None

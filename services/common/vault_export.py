@@ -53,7 +53,7 @@ import tarfile
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from socket import socket
+from socket import IPPROTO_TCP, TCP_NODELAY, socket
 from urllib.parse import parse_qs, unquote
 
 SEGMENT = re.compile(r"^[0-9A-F]{24}(\.partial|\.age)?$")
@@ -222,6 +222,7 @@ class TlsServer(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[socket, object]:
         conn, address = self.socket.accept()
+        conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)  # no 40 ms wait on the client's delayed ACK
         return self.context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False), address
 
     def handle_error(self, request: object, client_address: object) -> None:

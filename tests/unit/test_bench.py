@@ -157,10 +157,30 @@ def test_the_readme_section_is_replaced_and_the_rest_kept(tmp_path: Path) -> Non
     assert "old" not in text and text.count(BEGIN) == 1 and text.count("`drill up`") == 1
 
 
+def test_the_readme_keeps_each_parts_newest_run_across_days(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Benchmarks\n\n{BEGIN}\n{END}\n")
+    (tmp_path / "2026-11-28.json").write_text(json.dumps(RESULTS))
+    later = json.loads(json.dumps(RESULTS))
+    del later["standup"]
+    later["restore"]["sizes"][0]["restore_s"] = 2.0
+    tls = {"link": "SMTP", "exchange": "EHLO", "added_ms": 3.4, "ratio": 2.8}
+    tls |= {"plain_ms": {"median": 1.9}, "tls_ms": {"median": 5.3}}
+    later["tls"] = {"reps": 120, "links": [tls]}
+    (tmp_path / "2026-12-01.json").write_text(json.dumps(later))
+    write_readme(tmp_path / "2026-12-01.json", readme)
+    text = readme.read_text()
+    standup, restore = text.index("### Stand-up"), text.index("### PostgreSQL restore")
+    assert text.index("`bench/results/2026-11-28.json`", standup) < restore  # only the older has it
+    assert text.index("`bench/results/2026-12-01.json`", restore) > restore
+    assert "| 10.2 | 50 | 100 | 2 |" in text and "| 4 | 0.5 |" not in text  # the newer restore
+    assert "| SMTP | EHLO | 1.9 | 5.3 | 3.4 | 2.8 |" in text
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["bench", "--parts", "standup,speed"], "parts are standup, footprint, restore, gamedays"),
+        (["bench", "--parts", "standup,speed"], "parts are standup, footprint, tls, restore, gamedays"),
         (["bench", "--sizes-mb", "10,lots"], "not a list of whole numbers of MB"),
         (["bench", "--sizes-mb", "0"], "every size must be at least 1 MB"),
     ],
