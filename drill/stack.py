@@ -155,6 +155,14 @@ def secret(paths: StatePaths, stack: str, key: str) -> str:
     return open_stack(paths, stack, None).get_config(f"hospital-drp:{key}").value
 
 
+def all_secrets(paths: StatePaths, stack: str) -> dict[str, str]:
+    """Every value drill up generated into the stack's config, by key (without the namespace), in
+    one read: each read opens the stack and derives the passphrase's key, about 1 s."""
+    values = open_stack(paths, stack, None).get_all_config()
+    prefix = "hospital-drp:"
+    return {key[len(prefix) :]: value.value for key, value in values.items() if key.startswith(prefix)}
+
+
 def mailbox_passwords(paths: StatePaths, stack: str, addresses: Iterable[str]) -> dict[str, str]:
     """The passwords of these mailboxes only, derived from the stack's key (infra/mail_passwords.py)."""
     key = secret(paths, stack, "mail_password_key")
