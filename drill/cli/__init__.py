@@ -12,13 +12,18 @@ import logging
 import sys
 import time
 
-from drill.cli import bench_command, run_commands, stack_commands
+from drill.cli import bench_command, hosts_command, run_commands, stack_commands
 from drill.cli.common import DEFAULT_STACK, Command, Run, console
 from drill.errors import DrillError
 from drill.paths import state_paths
 from drill.progress import render_on
 
-EVERY: tuple[Command, ...] = (*stack_commands.COMMANDS, *run_commands.COMMANDS, *bench_command.COMMANDS)
+EVERY: tuple[Command, ...] = (
+    *stack_commands.COMMANDS,
+    *run_commands.COMMANDS,
+    *bench_command.COMMANDS,
+    *hosts_command.COMMANDS,
+)
 COMMANDS: dict[str, Run] = {command.name: command.run for command in EVERY}
 
 

@@ -110,8 +110,11 @@ def test_the_vault_holds_no_patient_data_in_clear_and_cannot_open_it(
     clear = [path for path, data in held.items() if patient.encode() in data]
     assert [path for path in clear if not path.endswith(".partial")] == [], "a patient's name in clear"
     assert all(data.startswith(b"age-encryption.org/v1\n") for data in sealed.values())
-    newest = max(path.split("/")[1] for path in held if path.startswith("base/"))
-    assert not newest.endswith(".partial")  # the two newest base backups are kept; none in progress
+    backups = {path.split("/")[1] for path in held if path.startswith("base/")}
+    newest = max(b for b in backups if not b.endswith(".partial"))
+    for taking in (b for b in backups if b.endswith(".partial")):  # a backup in progress: sealing
+        inside = {path.rsplit("/", 1)[1] for path in held if path.startswith(f"base/{taking}/")}
+        assert inside <= {"base.tar.age.tmp"}, inside
     assert {path.rsplit("/", 1)[1] for path in held if path.startswith(f"base/{newest}/")} == {
         "backup_label",
         "base.tar.age",

@@ -1,0 +1,51 @@
+"""`drill hosts up | status | down`: three Docker hosts on this machine, joined as a Swarm (drill/hosts)."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from drill.cli.common import Command, console
+from drill.hosts import harness
+from drill.paths import StatePaths
+from drill.progress import working
+
+
+def show(statuses: list[harness.HostStatus]) -> int:
+    """Print the hosts as a table; 0 when each answers as a manager of a swarm of all of them."""
+    table = Table("host", "address", "engine", "swarm", "managers reachable", "docker_host")
+    for s in statuses:
+        table.add_row(
+            s.host.name,
+            s.host.address,
+            s.engine or "[red]none[/]",
+            s.swarm,
+            str(s.managers),
+            s.host.docker_host,
+        )
+    console.print(table)
+    whole = all(s.engine and "manager" in s.swarm and s.managers == len(statuses) for s in statuses)
+    return 0 if whole else 1
+
+
+def cmd_hosts(paths: StatePaths, args: argparse.Namespace) -> int:
+    """Make, show or remove three Docker hosts (network namespaces, one engine each, a Swarm of three)."""
+    if args.action == "up":
+        with working("hosts: namespaces, engines and the swarm…"):
+            statuses = harness.up()
+        return show(statuses)
+    if args.action == "status":
+        return show(harness.status())
+    with working("hosts: stopping the engines, removing namespaces, links and folders…"):
+        left = harness.down()
+    for what in left:
+        console.print(f"[red]left on the machine:[/] {what}")
+    return 0 if not left else 1
+
+
+def hosts_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("up", "status", "down"), help="make, show or remove the hosts")
+
+
+COMMANDS = (Command("hosts", cmd_hosts, hosts_arguments),)

@@ -1,0 +1,86 @@
+"""Three Docker hosts on one machine (drill/hosts/harness.py): made, joined as a Swarm of three
+managers, a container on one host reaches one on another over an attachable overlay, `up` again
+changes nothing, and `down` leaves nothing of them on the machine.
+
+The base image is loaded from the main engine into the hosts that run it (there is no registry).
+A connection to a closed port of the other container is refused at once: the refusal is the
+other host's kernel answering over the overlay (an unreachable peer would time out).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from drill.hosts import harness
+from tests.integration.engine import client
+
+pytestmark = pytest.mark.docker
+BASE = "hospital-drp/base:bookworm"
+
+
+@pytest.fixture(scope="module")
+def hosts() -> Iterator[list[harness.HostStatus]]:
+    assert harness.leftovers() == [], "a harness is on the machine already: `drill hosts down`"
+    try:
+        yield harness.up()
+    finally:
+        assert harness.down() == []
+
+
+def load(image: str, host: harness.Host) -> None:
+    """docker save from the main engine, docker load into host's."""
+    saved = b"".join(client().images.get(image).save(named=True))
+    with harness.engine(host, timeout=120) as engine:
+        engine.images.load(saved)
+
+
+def test_the_hosts_form_a_swarm_of_three_managers_and_up_again_keeps_it(
+    hosts: list[harness.HostStatus],
+) -> None:
+    assert [s.host.name for s in hosts] == ["hdrp-host-1", "hdrp-host-2", "hdrp-host-3"]
+    assert all(s.namespace and s.engine for s in hosts)
+    assert all("active manager" in s.swarm and s.managers == 3 for s in hosts), hosts
+    assert sum("leader" in s.swarm for s in hosts) == 1
+    ids = set()
+    for s in hosts:
+        with harness.engine(s.host) as engine:
+            ids.add(engine.info()["ID"])
+    assert len(ids) == 3  # an engine of its own each, not one engine seen three times
+    started = time.monotonic()
+    again = harness.up()
+    assert [(s.engine, s.managers) for s in again] == [(s.engine, s.managers) for s in hosts]
+    assert time.monotonic() - started < 30  # nothing made again: no engine restarted
+    assert client().info()["Swarm"]["LocalNodeState"] == "inactive"  # the main engine untouched
+
+
+def test_a_container_reaches_one_on_another_host_over_an_overlay(hosts: list[harness.HostStatus]) -> None:
+    first, second = hosts[0].host, hosts[1].host
+    for host in (first, second):
+        load(BASE, host)
+    name = f"hdrp-hosts-test-{uuid.uuid4().hex[:6]}"
+    with harness.engine(first, timeout=60) as one, harness.engine(second, timeout=60) as two:
+        network = one.networks.create(name, driver="overlay", attachable=True, internal=True)
+        try:
+            target = one.containers.run(BASE, ["sleep", "120"], name=f"{name}-a", network=name, detach=True)
+            probe = "timeout 8 bash -c 'exec 3<>/dev/tcp/$0/9' 2>&1; echo exit=$?"
+            said = two.containers.run(BASE, ["bash", "-c", probe, f"{name}-a"], network=name, remove=True)
+            target.remove(force=True)
+        finally:
+            network.remove()
+    text = said.decode()
+    assert "Connection refused" in text and "exit=1" in text, text  # answered, not timed out (124)
+
+
+def test_the_machine_reaches_each_host_at_its_address(hosts: list[harness.HostStatus]) -> None:
+    """From the root namespace, over its own link to the switch: each manager's swarm port answers."""
+    for status in hosts:
+        with socket.create_connection((status.host.address, 2377), timeout=5):
+            pass
+    listed = subprocess.run(["ip", "-o", "addr", "show", harness.ROOT_LINK], capture_output=True, check=True)
+    assert f"{harness.HARNESS_IP}/24" in listed.stdout.decode()
