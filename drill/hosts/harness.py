@@ -31,6 +31,7 @@ import shutil
 import signal
 import subprocess
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ NETNS_ETC = Path("/etc/netns")
 CGROUPS = Path("/sys/fs/cgroup")
 CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids")
 START_S = 60.0
-STOP_S = 20.0
+STOP_S = 5.0  # the engines hold nothing to keep: a clean stop, or a kill
 FIX = "run `drill hosts down`, then `drill hosts up` again; `drill hosts status` shows each part"
 
 
@@ -185,7 +186,7 @@ def engine_version(host: Host) -> str | None:
     if not host.socket.exists():
         return None
     try:
-        with engine(host) as client:
+        with closing(engine(host)) as client:
             return str(client.version()["Version"])
     except (docker.errors.DockerException, OSError):
         return None
@@ -216,13 +217,13 @@ def start_engine(host: Host) -> None:
 def form_swarm() -> None:
     """Host 1 starts the swarm; the others join it as managers (each skipped when already in)."""
     first = HOSTS[0]
-    with engine(first, timeout=30) as client:
+    with closing(engine(first, timeout=30)) as client:
         if client.info()["Swarm"]["LocalNodeState"] != "active":
             client.swarm.init(advertise_addr=first.address, listen_addr=f"{first.address}:2377")
         client.swarm.reload()
         token = client.swarm.attrs["JoinTokens"]["Manager"]
     for host in HOSTS[1:]:
-        with engine(host, timeout=30) as client:
+        with closing(engine(host, timeout=30)) as client:
             if client.info()["Swarm"]["LocalNodeState"] != "active":
                 client.swarm.join(
                     remote_addrs=[f"{first.address}:2377"],
@@ -230,6 +231,21 @@ def form_swarm() -> None:
                     advertise_addr=host.address,
                     listen_addr=f"{host.address}:2377",
                 )
+
+
+def wait_ready(timeout_s: float = START_S) -> None:
+    """Until every host's node is ready in the swarm (as host 1 sees it)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with closing(engine(HOSTS[0], timeout=30)) as client:
+            states = [node.attrs["Status"]["State"] for node in client.nodes.list()]
+        if states.count("ready") == COUNT:
+            return
+        if time.monotonic() > deadline:
+            raise ToolchainError(
+                f"the swarm's nodes are {states} after {timeout_s:.0f} s, not all ready", FIX
+            )
+        time.sleep(0.5)
 
 
 def up() -> list[HostStatus]:
@@ -241,6 +257,7 @@ def up() -> list[HostStatus]:
         make_namespace(host)
         start_engine(host)
     form_swarm()
+    wait_ready()
     return status()
 
 
@@ -248,7 +265,7 @@ def host_status(host: Host) -> HostStatus:
     version = engine_version(host)
     swarm, managers = "no engine", 0
     if version is not None:
-        with engine(host) as client:
+        with closing(engine(host)) as client:
             info = client.info()["Swarm"]
             swarm = str(info["LocalNodeState"])
             if info.get("ControlAvailable"):
@@ -273,15 +290,15 @@ def _pids_in(namespace: str) -> list[int]:
     return [int(pid) for pid in found.stdout.decode().split() if pid.isdigit()]
 
 
-def _stop_processes(namespace: str) -> None:
-    """SIGTERM every process of the namespace (the engine first), then SIGKILL what is left."""
+def _stop_processes(names: list[str]) -> None:
+    """SIGTERM every process of the namespaces (all hosts at once: a manager whose peers are going
+    takes seconds to stop), then SIGKILL what is left after STOP_S."""
     for sig, wait in ((signal.SIGTERM, STOP_S), (signal.SIGKILL, 5.0)):
-        pids = _pids_in(namespace)
-        for pid in pids:
+        for pid in (pid for name in names for pid in _pids_in(name)):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
         deadline = time.monotonic() + wait
-        while _pids_in(namespace) and time.monotonic() < deadline:
+        while any(_pids_in(name) for name in names) and time.monotonic() < deadline:
             time.sleep(0.2)
 
 
@@ -296,9 +313,10 @@ def _remove_cgroups(host: Host) -> None:
 
 def down() -> list[str]:
     """Remove everything of the harness; return what was left after (nothing when all went)."""
+    standing = [host.name for host in HOSTS if host.name in namespaces()]
+    _stop_processes(standing)
     for host in HOSTS:
-        if host.name in namespaces():
-            _stop_processes(host.name)
+        if host.name in standing:
             _ip("netns", "del", host.name, check=False)
         _remove_cgroups(host)
         shutil.rmtree(NETNS_ETC / host.name, ignore_errors=True)
