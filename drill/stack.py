@@ -6,6 +6,7 @@ is needed; the engine is our Pulumi CLI with the settings of pulumi_env.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +30,8 @@ from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.workspace import check_stack_config, prepare_workspace, write_recovery
 from infra.config import StackSpec
+from infra.docker_hosts import LOCAL_ENGINE
+from infra.image_loading import load_images
 from infra.images import ServiceImages, build_service_images
 from infra.labels import selector
 from infra.mail_passwords import mailbox_password
@@ -94,6 +97,11 @@ def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult
     """
     spec = check_stack_config(stack)
     images = build_service_images()
+    # A room on a host of its own gets the images from this machine's engine (no registry).
+    hosts = {room.docker_host for room in spec.rooms} | {spec.lab.platform_host}
+    if hosts - {LOCAL_ENGINE}:
+        with working("images: loading into the rooms' hosts…") as update:
+            load_images(dataclasses.astuple(images), hosts, update)
     handle = open_stack(paths, stack, images)
     cleared, deployment = clear_interrupted(paths, PROJECT, spec, handle)
     for what in cleared:

@@ -19,6 +19,8 @@ from contextlib import closing
 import pytest
 
 from drill.hosts import harness
+from infra.docker_hosts import LOCAL_ENGINE
+from infra.image_loading import load_images
 from tests.integration.engine import client
 
 pytestmark = pytest.mark.docker
@@ -32,13 +34,6 @@ def hosts() -> Iterator[list[harness.HostStatus]]:
         yield harness.up()
     finally:
         assert harness.down() == []
-
-
-def load(image: str, host: harness.Host) -> None:
-    """docker save from the main engine, docker load into host's."""
-    saved = b"".join(client().images.get(image).save(named=True))
-    with closing(harness.engine(host, timeout=120)) as engine:
-        engine.images.load(saved)
 
 
 def test_the_hosts_form_a_swarm_of_three_managers_and_up_again_keeps_it(
@@ -62,8 +57,11 @@ def test_the_hosts_form_a_swarm_of_three_managers_and_up_again_keeps_it(
 
 def test_a_container_reaches_one_on_another_host_over_an_overlay(hosts: list[harness.HostStatus]) -> None:
     first, second = hosts[0].host, hosts[1].host
-    for host in (first, second):
-        load(BASE, host)
+    hosts_of = [first.docker_host, second.docker_host, LOCAL_ENGINE]
+    loaded = load_images([BASE], hosts_of)
+    assert [(got.docker_host, got.images) for got in loaded] == [(h, (BASE,)) for h in sorted(hosts_of[:2])]
+    assert all(got.bytes_sent > 100_000_000 for got in loaded)
+    assert load_images([BASE], hosts_of) == []  # present: skipped
     name = f"hdrp-hosts-test-{uuid.uuid4().hex[:6]}"
     with (
         closing(harness.engine(first, timeout=60)) as one,
