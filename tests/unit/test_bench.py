@@ -12,6 +12,7 @@ from drill.bench.compose_file import compose_document, write_compose_file
 from drill.bench.footprint import _mib
 from drill.bench.readme import BEGIN, END, render, write_readme
 from drill.bench.run import gameday_distributions
+from drill.bench.tls_cost import _row as tls_row
 from drill.cli import parse_args
 from drill.errors import BenchError
 from drill.records.bench import BenchResults
@@ -237,3 +238,10 @@ def test_a_file_that_is_not_a_soak_report_is_named(tmp_path: Path) -> None:
     path.write_text("{}")
     with pytest.raises(BenchError, match=r"summary.json is not a soak report .* give a reports/soak-"):
         gameday_distributions(path)
+
+
+def test_a_tls_row_compares_medians_or_names_the_handshake_alone() -> None:
+    both = tls_row("MLLP", "ORU", [2.0, 3.0, 100.0], [5.0, 6.0, 7.0])
+    assert (both.added_ms, both.ratio) == (3.0, 2.0)  # medians: 6 - 3, 6 / 3; the outlier does not move them
+    only = tls_row("HTTPS", "GET", [], [8.0, 9.0, 10.0], added=2.5)
+    assert (only.plain_ms, only.added_ms, only.ratio) == ({}, 2.5, None)
