@@ -86,14 +86,22 @@ def settled(vault: Container) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def patient(deployed: Deployed) -> str:
-    """A booking of a patient named for this test, its WAL segment completed by a switch."""
+    """A booking of a patient named for this test, its WAL segment completed by a switch and
+    sealed by the vault (waited for: the vault completes a segment only once WAL after it arrives,
+    which the checkpoint after the switch writes)."""
     name = f"Sealed Patient {uuid.uuid4().hex[:10]}"
     clinic, day, slot = booking_slot(name, 0)
     url = deployed.topology.service("appointments").endpoint("http")
     body = {"patient": name, "clinic": clinic, "day": day, "slot": slot, "ref": f"sealed-{name[-10:]}"}
     status, made, _ = http("POST", f"{url}/api/appointments", body)
     assert status == 201, made
-    sh(only(deployed, "storage"), "psql --no-psqlrc -Atc 'SELECT pg_switch_wal()'", user="postgres")
+    array, vault = only(deployed, "storage"), only(deployed, "vault")
+    switch = "psql --no-psqlrc -Atc 'SELECT pg_walfile_name(pg_switch_wal())' -c 'CHECKPOINT'"
+    segment = sh(array, switch, user="postgres").split()[0]
+    deadline = time.monotonic() + WAIT_S
+    while vault.exec_run(["test", "-e", f"/vault/wal/{segment}.age"]).exit_code != 0:
+        assert time.monotonic() < deadline, f"the vault did not seal {segment} in {WAIT_S} s"
+        time.sleep(0.5)
     return name
 
 
