@@ -46,7 +46,7 @@ def missing(refs: Iterable[str], docker_host: str) -> list[str]:
     """The refs the host lacks, or holds as another image (the same tag, other content)."""
     local, there = docker_client(LOCAL_ENGINE, timeout_s=600), docker_client(docker_host, timeout_s=600)
     wanted = sorted(set(refs))
-    return [ref for ref in wanted if _id(there, ref) is None or _id(there, ref) != _id(local, ref)]
+    return [ref for ref in wanted if _id(there, ref) != _id(local, ref)]  # None there: lacking
 
 
 def load_images(

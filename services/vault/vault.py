@@ -14,8 +14,7 @@ disk) before the backup is named complete, its backup_label read from the
 stream and kept in clear beside it (where its WAL starts, no data);
 each WAL segment once pg_receivewal completes it. The segment still being
 written (`.partial`) stays in clear: RPO 0 needs it flushed before a commit
-is acknowledged (docs/security.md says what covers it). A seal is written
-aside (`.age.tmp`), then renamed; the clear file goes only after that.
+is acknowledged (docs/security.md). A seal is written aside, then renamed.
 
 /vault/status.json tells the health check and the recovery plan what the
 vault holds: whether the receiver streams, the newest WAL file, the base
@@ -35,6 +34,7 @@ Run as `python3 -m services.vault.vault` (`--check`: the health check).
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -156,8 +156,9 @@ def base_backup() -> str | None:
     return name
 
 
+@functools.cache
 def recipient() -> str:
-    """The stack's backup recipient (`age1...`); refuses a missing or malformed one by name."""
+    """The stack's backup recipient (`age1...`), read once; refuses a bad one by name."""
     try:
         text = RECIPIENT_FILE.read_text().strip()
     except OSError as exc:

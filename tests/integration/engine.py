@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import ssl
+import tarfile
 import time
 
 import docker
@@ -67,3 +69,14 @@ def listens_only_on(host: testinfra.host.Host, name: str, port: int, networks: l
         listening = host.socket(f"tcp://{address}:{port}").is_listening
         assert listening, f"{name} not on {network} ({address}:{port})"
     assert not host.socket(f"tcp://0.0.0.0:{port}").is_listening, f"{name} listens on every address at {port}"
+
+
+def secret_tar(key: str, value: str) -> bytes:
+    """A tar of secrets/<key>, as drill uploads a secret (root's, 0400), to unpack under /run."""
+    data = (value + "\n").encode()
+    info = tarfile.TarInfo(f"secrets/{key}")
+    info.size, info.mode = len(data), 0o400
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()

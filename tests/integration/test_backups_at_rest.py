@@ -24,7 +24,7 @@ from drill.workload.operations import booking_slot
 from infra.backup_vault import export_url
 from infra.config import BACKUP_IDENTITY
 from tests.integration.conftest import Deployed
-from tests.integration.engine import client, http
+from tests.integration.engine import client, http, secret_tar
 
 pytestmark = pytest.mark.docker
 AGE = "/usr/bin/age"
@@ -139,16 +139,6 @@ def restore_beside(deployed: Deployed, identity: str) -> Container:
     holding the given backup identity; started, not yet waited for."""
     array = only(deployed, "storage")
     secrets, _ = array.get_archive("/run/secrets")
-    held = io.BytesIO(b"".join(secrets))
-    swapped = io.BytesIO()
-    with tarfile.open(fileobj=held) as tar, tarfile.open(fileobj=swapped, mode="w") as out:
-        for member in tar.getmembers():
-            data = tar.extractfile(member) if member.isfile() else None
-            if member.name == f"secrets/{BACKUP_IDENTITY}":
-                text = (identity + "\n").encode()
-                member.size = len(text)
-                data = io.BytesIO(text)
-            out.addfile(member, data)
     room = deployed.topology.service("vault").containers[0].room
     restored = client().containers.create(
         array.attrs["Config"]["Image"],
@@ -158,7 +148,8 @@ def restore_beside(deployed: Deployed, identity: str) -> Container:
         shm_size="128m",
         labels=array.labels,
     )
-    restored.put_archive("/run", swapped.getvalue())
+    restored.put_archive("/run", b"".join(secrets))
+    restored.put_archive("/run", secret_tar(BACKUP_IDENTITY, identity))  # over the array's own
     restored.start()
     return restored
 

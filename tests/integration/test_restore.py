@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
-import tarfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,7 +20,7 @@ import pytest
 
 from infra.config import BACKUP_IDENTITY
 from tests.integration.conftest import Deployed
-from tests.integration.engine import client, http, wait_healthy
+from tests.integration.engine import client, http, secret_tar, wait_healthy
 
 
 def book(deployed: Deployed, ref: str, day: str, slot: str, within_s: float = 30.0) -> None:
@@ -38,17 +36,6 @@ def book(deployed: Deployed, ref: str, day: str, slot: str, within_s: float = 30
             return
         assert status == 503 and time.monotonic() < deadline, answer
         time.sleep(0.5)
-
-
-def secret_tar(key: str, value: str) -> bytes:
-    """A tar of secrets/<key>, as drill uploads a secret (root's, 0400), to unpack under /run."""
-    data = (value + "\n").encode()
-    info = tarfile.TarInfo(f"secrets/{key}")
-    info.size, info.mode = len(data), 0o400
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def restored_refs(deployed: Deployed, extra: str, refs: list[str]) -> set[str]:
