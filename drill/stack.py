@@ -85,6 +85,14 @@ def open_stack(paths: StatePaths, stack: str, images: ServiceImages | None) -> a
         raise DeployError(f"cannot open stack {stack}: {_last_line(exc)}", "run `drill doctor`") from exc
 
 
+def images_wanted(spec: StackSpec, images: ServiceImages) -> dict[str, set[str]]:
+    """The images each Docker host of the stack runs, or may once the plan moves parts there."""
+    rooms = set(dataclasses.astuple(images)) - {images.lab_analyser}
+    wanted: dict[str, set[str]] = {room.docker_host: set(rooms) for room in spec.rooms}
+    wanted.setdefault(spec.lab.platform_host, set()).add(images.lab_analyser)
+    return wanted
+
+
 def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult:
     """Check the config, build the images, deploy the stack and return what changed.
 
@@ -97,18 +105,20 @@ def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult
     """
     spec = check_stack_config(stack)
     images = build_service_images()
-    # A room on a host of its own gets the images from this machine's engine (no registry).
-    hosts = {room.docker_host for room in spec.rooms} | {spec.lab.platform_host}
-    if hosts - {LOCAL_ENGINE}:
+    # A room on a host of its own gets the images from this machine's engine (no registry): every
+    # room's host all of the rooms' (the plan may place any part there), the platform's its own.
+    wanted = images_wanted(spec, images)
+    if set(wanted) - {LOCAL_ENGINE}:
         with working("images: loading into the rooms' hosts…") as update:
-            load_images(dataclasses.astuple(images), hosts, update)
+            load_images(wanted, update)
     handle = open_stack(paths, stack, images)
     cleared, deployment = clear_interrupted(paths, PROJECT, spec, handle)
     for what in cleared:
         log.info(f"cleared what an interrupted deploy left: {what}")
     config = ConfigBatch(handle)  # one read, one write: each CLI call derives the passphrase key again
     made = ensure_secrets(config)
-    made += ensure_tls(config, tls_servers(spec.prefix, [room.name for room in spec.rooms]))
+    rooms = [room.name for room in spec.rooms]
+    made += ensure_tls(config, tls_servers(spec.prefix, rooms, [room.publish_ip for room in spec.rooms]))
     made += ensure_backup_key(config)
     config.flush()
     if made:

@@ -26,10 +26,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pulumi import automation as auto
 
 from drill.config_batch import ConfigStore
-from infra.access import PUBLISH_IP
 from infra.appointments import appointments_host
 from infra.backup_vault import vault_host
 from infra.config import TLS_CA_CERT, TLS_CA_KEY, TLS_SERVERS
+from infra.docker_hosts import LOOPBACK as PUBLISH_IP
 from infra.lab import lab_gateway_host
 from infra.mail import mail_front_host, mail_vault_host, mailstore_host
 from infra.storage_array import array_host
@@ -142,20 +142,21 @@ def fresh_tls(stack: str, servers: dict[str, Sequence[str]]) -> dict[str, str]:
     return made
 
 
-def tls_servers(prefix: str, rooms: Sequence[str]) -> dict[str, Sequence[str]]:
+def tls_servers(prefix: str, rooms: Sequence[str], published: Sequence[str] = ()) -> dict[str, Sequence[str]]:
     """The TLS servers of a stack (infra/config.py TLS_SERVERS) and the names each answers to,
     wherever a room may hold it: the array, the vault's export, the mail copy (LMTP and its
     export), the mail store (LMTP, and IMAP), the mail front end (SMTP), the appointment app and the
-    results API (HTTPS). Users reach the last four at the published address, so their certificates
-    name it as well."""
+    results API (HTTPS). Users reach the last four at the published addresses (127.0.0.1, and
+    each room's across a swarm: published), so their certificates name those as well."""
+    addresses = sorted({PUBLISH_IP, *published})
     return {
         "postgres": [array_host(prefix, room) for room in rooms],
         "vault_export": [vault_host(prefix, room) for room in rooms],
         "mail_vault": [mail_vault_host(prefix, room) for room in rooms],
-        "mailstore": [*(mailstore_host(prefix, room) for room in rooms), PUBLISH_IP],
-        "mail_front": [*(mail_front_host(prefix, room) for room in rooms), PUBLISH_IP],
-        "appointments": [*(appointments_host(prefix, room) for room in rooms), PUBLISH_IP],
-        "lab_gateway": [*(lab_gateway_host(prefix, room) for room in rooms), PUBLISH_IP],
+        "mailstore": [*(mailstore_host(prefix, room) for room in rooms), *addresses],
+        "mail_front": [*(mail_front_host(prefix, room) for room in rooms), *addresses],
+        "appointments": [*(appointments_host(prefix, room) for room in rooms), *addresses],
+        "lab_gateway": [*(lab_gateway_host(prefix, room) for room in rooms), *addresses],
     }
 
 

@@ -16,6 +16,7 @@ import yaml
 from drill.errors import ConfigError
 from drill.paths import PROJECT_ROOT, StatePaths
 from infra.config import SECTIONS, StackSpec, load_stack_spec
+from infra.hosting import HOSTING
 from infra.placement import RECOVERY, RecoverySpec
 
 NAMESPACE = "hospital-drp:"
@@ -53,7 +54,7 @@ def read_recovery(paths: StatePaths, stack: str) -> RecoverySpec | None:
     if NAMESPACE + RECOVERY not in config:
         return None
     raw = {k.removeprefix(NAMESPACE): v for k, v in config.items() if k.startswith(NAMESPACE)}
-    return load_stack_spec(stack, {k: v for k, v in raw.items() if k in SECTIONS}).recovery
+    return load_stack_spec(stack, {k: v for k, v in raw.items() if k in (*SECTIONS, HOSTING)}).recovery
 
 
 def write_recovery(paths: StatePaths, stack: str, recovery: RecoverySpec | None) -> None:

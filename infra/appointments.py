@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from infra.access import PUBLISH_IP, AccessNetwork
+from infra.access import AccessNetwork
 from infra.backup_vault import BackupVault
 from infra.config import AppointmentsSpec
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.labels import Placement
-from infra.listen import attach, listen_env, listen_name
+from infra.listen import attach, listen_env
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
 from infra.storage_array import TLS_CLIENT_ENV, StorageArray
@@ -44,7 +44,7 @@ class AppointmentsArgs:
 
 
 class Appointments(pulumi.ComponentResource):
-    """The booking app server: on its room's SAN to reach the database, published on 127.0.0.1."""
+    """The booking app server: on its room's SAN to reach the database, published on its room's address."""
 
     def __init__(self, name: str, args: AppointmentsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("hospital:services:Appointments", name, None, opts)
@@ -60,16 +60,20 @@ class Appointments(pulumi.ComponentResource):
                 f"DB_HOST={args.array.host}",
                 *TLS_CLIENT_ENV,
                 f"TLS_SERVER={SERVICE}",  # its own certificate: HTTPS only
-                listen_env("LISTEN", listen_name("access", self.host)),
+                listen_env("LISTEN", *args.access.listen(args.room, self.host)),
             ],
             labels=self.placement.container_labels(),
             networks_advanced=[
-                attach(args.access.network, self.host, "access"),
+                *args.access.attach(args.room, self.host),
                 attach(args.room.network, self.host),
                 # The SAN of the array's room: re-pointed with it when the plan moves it.
                 attach(args.array.room.san_network, self.host),
             ],
-            ports=[docker.ContainerPortArgs(internal=APP_PORT, external=args.spec.port, ip=PUBLISH_IP)],
+            ports=[
+                docker.ContainerPortArgs(
+                    internal=APP_PORT, external=args.spec.port, ip=args.room.spec.publish_ip
+                )
+            ],
             uploads=secret_uploads(args.secrets),
             healthcheck=healthcheck("python3", "-m", "services.appointments.appointments", "--check"),
             restart="unless-stopped",
@@ -85,6 +89,6 @@ class Appointments(pulumi.ComponentResource):
 
     def info(self) -> ServiceInfo:
         """This service as the topology describes it."""
-        url = f"https://{PUBLISH_IP}:{self.args.spec.port}"
+        url = f"https://{self.args.room.spec.publish_ip}:{self.args.spec.port}"
         container = ContainerInfo(self.host, self.placement.room, "app", SERVICE)
         return ServiceInfo(SERVICE, (container,), (Endpoint("http", url),), f"{url}/health")

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_docker as docker
 
 from infra.health import WAIT_TIMEOUT_S, healthcheck
+from infra.joints import Joints
 from infra.labels import Placement, network_labels
 from infra.rooms import MachineRoom
 from infra.secret_files import secret_uploads
@@ -50,17 +51,16 @@ class BackupLinks:
     mail_restore: docker.Network
 
 
-def backup_links(room: MachineRoom, stack: str, prefix: str) -> BackupLinks:
-    """The three links, declared on the engine of the vault's room."""
+def backup_links(
+    room_name: str, room: MachineRoom | None, joints: Joints, stack: str, prefix: str
+) -> BackupLinks:
+    """The three links, declared on the engine of the vault's planned room (or overlays of the swarm,
+    where that room may be lost: None)."""
 
     def link(resource: str, name: str) -> docker.Network:
-        return docker.Network(
-            resource,
-            name=name,
-            internal=True,
-            labels=network_labels(stack, room.spec.name, resource),
-            opts=pulumi.ResourceOptions(parent=room, provider=room.provider),
-        )
+        labels = network_labels(stack, room_name, resource)
+        provider = room.provider if room else None
+        return joints.network(resource, name, labels, owner=provider, parent=room)
 
     return BackupLinks(
         database=link("backup-link", backup_link_name(prefix)),

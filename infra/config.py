@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from infra.config_section import NAME, Section
 from infra.docker_hosts import LOCAL_ENGINE, ensure_docker_host
 from infra.errors import ConfigError
+from infra.hosting import HOSTING, SHARED, SWARM, load_hosting
 from infra.intranet_spec import IntranetSpec, load_intranet
 from infra.placement import RECOVERY, Layout, RecoverySpec, load_recovery
 from infra.room_specs import RoomSpec, load_rooms
@@ -129,6 +130,12 @@ class StackSpec:
     mail: MailSpec
     targets: TargetsSpec = TargetsSpec({}, 30.0)
     recovery: RecoverySpec | None = None
+    hosting: str = SHARED  # infra/hosting.py: one engine, or a swarm of one host per room
+
+    @property
+    def swarm(self) -> bool:
+        """Each room stands on a host of its own, the hosts in a Docker Swarm."""
+        return self.hosting == SWARM
 
     @property
     def planned(self) -> Layout:
@@ -168,12 +175,12 @@ def load_stack_spec(stack: str, raw: Mapping[str, object]) -> StackSpec:
     """
     if not NAME.match(stack):
         raise ConfigError(f"stack name {stack!r} is not a lower-case name", "use e.g. `gameday` or `ci`")
-    known = {*SECTIONS, *SECRET_KEYS, *RETIRED_SECRET_KEYS, *TLS_KEYS, TLS_CA_KEY, *BACKUP_KEYS}
+    known = {*SECTIONS, HOSTING, *SECRET_KEYS, *RETIRED_SECRET_KEYS, *TLS_KEYS, TLS_CA_KEY, *BACKUP_KEYS}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(
             f"unknown config key hospital-drp:{unknown[0]} in Pulumi.{stack}.yaml",
-            f"remove it; known keys are {', '.join('hospital-drp:' + k for k in SECTIONS)}",
+            f"remove it; known keys are {', '.join('hospital-drp:' + k for k in (*SECTIONS, HOSTING))}",
         )
     rooms = load_rooms(raw.get("rooms"))
     intranet = load_intranet(raw.get("intranet"), rooms)
@@ -189,11 +196,29 @@ def load_stack_spec(stack: str, raw: Mapping[str, object]) -> StackSpec:
         lab=_lab(Section("lab", raw.get("lab"), names)),
         mail=_mail(Section("mail", raw.get("mail"), names)),
         targets=_targets(Section("targets", raw.get("targets"), names)),
+        hosting=load_hosting(raw.get(HOSTING), rooms),
     )
+    if spec.swarm:
+        _beside_the_storage(spec)
     recovered = raw.get(RECOVERY)
     if recovered is None:
         return spec
     return replace(spec, recovery=load_recovery(recovered, names, spec.planned))
+
+
+def _beside_the_storage(spec: StackSpec) -> None:
+    """Across a swarm the SAN is a bridge of the array's host: what uses it stands there."""
+    for part, room in (
+        ("appointments", spec.appointments.room),
+        ("lab", spec.lab.room),
+        ("mail", spec.mail.room),
+    ):
+        if room != spec.storage.array_room:
+            raise ConfigError(
+                f"hospital-drp:{part}.room is {room}, but the storage array is in {spec.storage.array_room}: "
+                f"with hospital-drp:hosting {SWARM} a SAN joins only the servers of one host",
+                f"set hospital-drp:{part}.room to {spec.storage.array_room}",
+            )
 
 
 def planned_layout(

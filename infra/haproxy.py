@@ -18,10 +18,11 @@ class Backend:
 
 
 def binds(port: int, listen: str) -> str:
-    """The bind lines of a frontend: on the name listen (the users' network; all when empty) and 127.0.0.1."""
+    """The bind lines of a frontend: on each name of listen (space-separated: the users' networks;
+    all when empty) and 127.0.0.1."""
     if not listen:
         return f"bind :{port}"
-    return f"bind {listen}:{port}\n    bind 127.0.0.1:{port}"
+    return "\n    ".join(f"bind {name}:{port}" for name in (*listen.split(), "127.0.0.1"))
 
 
 def render_haproxy_config(backends: list[Backend], listen: str = "") -> str:
@@ -77,6 +78,11 @@ backend replicas
 """
 
 
+def _tcp_binds(port: int, listen: str) -> str:
+    """The bind lines of a relay: on each name of listen (space-separated), or all addresses."""
+    return "\n    ".join(f"bind {name}:{port}" for name in listen.split()) or f"bind :{port}"
+
+
 def render_tcp_proxy_config(name: str, listen_port: int, backend: Backend, listen: str = "") -> str:
     """Render haproxy.cfg for a plain TCP relay (IMAP) to one backend.
 
@@ -102,7 +108,7 @@ frontend monitor
 
 frontend {name}
     mode tcp
-    bind {listen}:{listen_port}
+    {_tcp_binds(listen_port, listen)}
     default_backend {name}_store
 
 backend {name}_store

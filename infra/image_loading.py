@@ -4,15 +4,18 @@ Images are built on the machine's engine (infra/images.py). A room on a host
 of its own gets them by `docker save` from there and `docker load` into its
 engine: one stream per host holding every image it lacks (their shared
 layers once), from the Engine API's GET /images/get straight into POST
-/images/load, never whole in memory or on disk. An image the host already
-holds (by id) is skipped; the local engine is never loaded into itself.
+/images/load, never whole in memory or on disk; the hosts are loaded at
+once, each from a stream of its own. An image the host already holds (by
+id) is skipped; the local engine is never loaded into itself.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import docker
@@ -50,29 +53,39 @@ def missing(refs: Iterable[str], docker_host: str) -> list[str]:
 
 
 def load_images(
-    refs: Iterable[str], docker_hosts: Iterable[str], progress: Callable[[str], None] = lambda _: None
+    wanted: Mapping[str, Iterable[str]], progress: Callable[[str], None] = lambda _: None
 ) -> list[Loaded]:
-    """Give every host (but the local engine) the images of refs it lacks; return what each got.
+    """Give every host of wanted (but the local engine) the images it lacks of those wanted there;
+    return what each got, in the hosts' order.
 
     Raises ToolchainError naming the host and the images when an export or a load fails.
     """
-    refs = sorted(set(refs))
     local = docker_client(LOCAL_ENGINE, timeout_s=600)
-    absent = [ref for ref in refs if _id(local, ref) is None]
+    everything = sorted({ref for refs in wanted.values() for ref in refs})
+    absent = [ref for ref in everything if _id(local, ref) is None]
     if absent:
         raise ToolchainError(
             f"the images {', '.join(absent)} are not on this machine's engine", "run drill up"
         )
-    done = []
-    for host in sorted(set(docker_hosts) - {LOCAL_ENGINE}):
-        lacking = missing(refs, host)
-        if lacking:
-            done.append(_load_into(local, host, lacking, progress))
-    return done
+    lacking = {host: missing(refs, host) for host, refs in sorted(wanted.items()) if host != LOCAL_ENGINE}
+    lacking = {host: refs for host, refs in lacking.items() if refs}
+    sent: dict[str, int] = dict.fromkeys(lacking, 0)
+    lock = threading.Lock()
+
+    def told(host: str, count: int) -> None:
+        with lock:
+            sent[host] = count
+            progress("images: " + ", ".join(f"{n / 1e6:.0f} MB into {h}" for h, n in sent.items()) + "…")
+
+    if not lacking:
+        return []
+    with ThreadPoolExecutor(max_workers=len(lacking)) as pool:
+        futures = [pool.submit(_load_into, local, host, refs, told) for host, refs in lacking.items()]
+        return [future.result() for future in futures]
 
 
 def _load_into(
-    local: docker.DockerClient, host: str, lacking: list[str], progress: Callable[[str], None]
+    local: docker.DockerClient, host: str, lacking: list[str], told: Callable[[str, int], None]
 ) -> Loaded:
     """Stream one export of the lacking images from the local engine into host's."""
     started = time.monotonic()
@@ -86,7 +99,7 @@ def _load_into(
         nonlocal sent
         for chunk in export.iter_content(CHUNK):
             sent += len(chunk)
-            progress(f"images: {sent / 1e6:.0f} MB into {host}…")
+            told(host, sent)
             yield chunk
 
     try:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from infra.access import PUBLISH_IP, AccessNetwork
+from infra.access import AccessNetwork
 from infra.haproxy import HEALTH_URI, LISTEN_PORT, Backend, render_haproxy_config
 from infra.health import WAIT_TIMEOUT_S, healthcheck
 from infra.intranet_spec import IntranetSpec
+from infra.joints import Joints
 from infra.labels import Placement, network_labels
 from infra.listen import attach, listen_env, listen_name
 from infra.rooms import MachineRoom
@@ -31,11 +32,12 @@ BALANCER_CHECK = (
 @dataclass(frozen=True)
 class IntranetArgs:
     """Placement, the rooms and access network to place into, the room whose engine holds the
-    intranet's own network, and the images."""
+    intranet's own networks on one engine (across a swarm they are overlays), and the images."""
 
     spec: IntranetSpec
     rooms: Mapping[str, MachineRoom]
-    network_room: MachineRoom
+    network_room: str
+    joints: Joints
     access: AccessNetwork
     app_image: str
     balancer_image: str
@@ -81,12 +83,13 @@ class Intranet(pulumi.ComponentResource):
         """The network of replica number (the first keeps the name the only one had)."""
         args = self.args
         suffix = "" if number == 1 else f"-{number}"
-        return docker.Network(
+        owner = args.rooms.get(args.network_room)
+        return args.joints.network(
             f"{SERVICE}-network{suffix}",
-            name=f"{args.prefix}-{SERVICE}{suffix}",
-            internal=True,
-            labels=network_labels(args.stack, args.network_room.spec.name, SERVICE),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.network_room.provider),
+            f"{args.prefix}-{SERVICE}{suffix}",
+            network_labels(args.stack, args.network_room, SERVICE),
+            owner=owner.provider if owner else None,
+            parent=self,
         )
 
     def replica_name(self, room: str) -> str:
@@ -140,14 +143,16 @@ class Intranet(pulumi.ComponentResource):
             image=self.args.balancer_image,
             labels=placement.container_labels(),
             networks_advanced=[
-                attach(self.args.access.network, host, "access"),
+                *self.args.access.attach(room, host),
                 *(attach(network, host) for network in self.networks),
             ],
-            ports=[docker.ContainerPortArgs(internal=LISTEN_PORT, external=port, ip=PUBLISH_IP)],
+            ports=[docker.ContainerPortArgs(internal=LISTEN_PORT, external=port, ip=room.spec.publish_ip)],
             uploads=[
                 docker.ContainerUploadArgs(
                     file="/etc/haproxy/haproxy.cfg",
-                    content=render_haproxy_config(backends, listen=listen_name("access", host)),
+                    content=render_haproxy_config(
+                        backends, listen=" ".join(self.args.access.listen(room, host))
+                    ),
                 )
             ],
             healthcheck=healthcheck("bash", "-c", BALANCER_CHECK, start_period="20s"),
@@ -164,6 +169,9 @@ class Intranet(pulumi.ComponentResource):
         spec = self.args.spec
         containers = [ContainerInfo(self.replica_name(r), r, "app", SERVICE) for r in spec.replica_rooms]
         containers += [ContainerInfo(self.balancer_name(r), r, "edge", SERVICE) for r in spec.balancer_rooms]
-        urls = [f"http://{PUBLISH_IP}:{port}" for port in spec.ports]
+        urls = [
+            f"http://{self.args.rooms[room].spec.publish_ip}:{port}"
+            for room, port in zip(spec.balancer_rooms, spec.ports, strict=True)
+        ]
         endpoints = tuple(Endpoint("http" if i == 0 else f"http-{i + 1}", url) for i, url in enumerate(urls))
         return ServiceInfo(SERVICE, tuple(containers), endpoints, f"{urls[0]}/health")

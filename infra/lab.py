@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from infra.access import PUBLISH_IP, AccessNetwork
+from infra.access import AccessNetwork
 from infra.config import LabSpec
 from infra.health import WAIT_TIMEOUT_S, healthcheck
+from infra.joints import Joints
 from infra.labels import Placement, network_labels
 from infra.listen import attach, listen_env, listen_name
 from infra.rooms import MachineRoom
@@ -49,6 +50,7 @@ class LabArgs:
     spec: LabSpec
     room: MachineRoom
     platform: pulumi.ProviderResource
+    joints: Joints
     array: StorageArray
     access: AccessNetwork
     gateway_image: str
@@ -73,13 +75,9 @@ class LabResults(pulumi.ComponentResource):
         room = args.room.spec.name
         self.gateway_host = lab_gateway_host(args.prefix, room)
         self.link_name = f"{args.prefix}-lab-link"
-        self.link = docker.Network(
-            "lab-link",
-            name=self.link_name,
-            internal=True,
-            labels=network_labels(args.stack, PLATFORM, "lab-link"),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.platform),
-        )
+        # On the platform's engine; across a swarm an overlay its engine joins.
+        labels = network_labels(args.stack, PLATFORM, "lab-link")
+        self.link = args.joints.network("lab-link", self.link_name, labels, owner=args.platform, parent=self)
         self.gateway = self._gateway(room)
         self.analysers = [self._analyser(n) for n in range(1, args.spec.analysers + 1)]
         self.register_outputs({"gateway": self.gateway.name, "analysers": [a.name for a in self.analysers]})
@@ -101,20 +99,24 @@ class LabResults(pulumi.ComponentResource):
                 # Plain MLLP for the analysers (lab link); MLLP over TLS and the results API for the
                 # users (docs/security.md: which network may speak plain MLLP).
                 listen_env("LISTEN", listen_name("lab", host)),
-                listen_env("MLLPS_LISTEN", listen_name("access", host)),
-                listen_env("API_LISTEN", listen_name("access", host)),
+                listen_env("MLLPS_LISTEN", *args.access.listen(args.room, host)),
+                listen_env("API_LISTEN", *args.access.listen(args.room, host)),
             ],
             labels=placement.container_labels(),
             networks_advanced=[
-                attach(args.access.network, host, "access"),
+                *args.access.attach(args.room, host),
                 attach(args.room.network, host),
                 # The SAN of the array's room: re-pointed with it when the plan moves it.
                 attach(args.array.room.san_network, host),
                 attach(self.link, host, "lab", GATEWAY_ALIAS),
             ],
             ports=[
-                docker.ContainerPortArgs(internal=MLLPS_PORT, external=args.spec.mllp_port, ip=PUBLISH_IP),
-                docker.ContainerPortArgs(internal=API_PORT, external=args.spec.api_port, ip=PUBLISH_IP),
+                docker.ContainerPortArgs(
+                    internal=MLLPS_PORT, external=args.spec.mllp_port, ip=args.room.spec.publish_ip
+                ),
+                docker.ContainerPortArgs(
+                    internal=API_PORT, external=args.spec.api_port, ip=args.room.spec.publish_ip
+                ),
             ],
             volumes=[docker.ContainerVolumeArgs(volume_name=journal.name, container_path=JOURNAL_PATH)],
             uploads=secret_uploads(args.secrets),
@@ -149,11 +151,12 @@ class LabResults(pulumi.ComponentResource):
     def info(self) -> ServiceInfo:
         """This service as the topology describes it."""
         spec, room = self.args.spec, self.args.room.spec.name
-        api = f"https://{PUBLISH_IP}:{spec.api_port}"
+        ip = self.args.room.spec.publish_ip
+        api = f"https://{ip}:{spec.api_port}"
         containers = [ContainerInfo(self.gateway_host, room, "app", SERVICE)]
         containers += [
             ContainerInfo(analyser_name(self.args.prefix, n), PLATFORM, "lab", SERVICE)
             for n in range(1, spec.analysers + 1)
         ]
-        endpoints = (Endpoint("mllp", f"mllps://{PUBLISH_IP}:{spec.mllp_port}"), Endpoint("http", api))
+        endpoints = (Endpoint("mllp", f"mllps://{ip}:{spec.mllp_port}"), Endpoint("http", api))
         return ServiceInfo(SERVICE, tuple(containers), endpoints, f"{api}/health")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
-from infra.access import PUBLISH_IP, AccessNetwork
+from infra.access import AccessNetwork
 from infra.backup_vault import EXPORT_PORT, BackupLinks
 from infra.config import TLS_SERVERS, MailSpec
 from infra.haproxy import Backend, render_tcp_proxy_config
@@ -208,16 +208,20 @@ class Mail(pulumi.ComponentResource):
                 *self._env(),
                 f"MAILSTORE_HOST={self.store_host}",
                 f"MAIL_VAULT_HOST={self.copy_host}",
-                listen_env("LISTEN", listen_name("access", self.front_host)),
+                listen_env("LISTEN", *args.access.listen(room, self.front_host)),
             ],
             labels=placement.container_labels(),
             networks_advanced=[
-                attach(args.access.network, self.front_host, "access"),
+                *args.access.attach(room, self.front_host),
                 attach(room.network, self.front_host),
                 attach(args.store_room.lmtp_san, self.front_host),
                 attach(args.links.mail_copy, self.front_host),
             ],
-            ports=[docker.ContainerPortArgs(internal=SMTP_PORT, external=args.spec.smtp_port, ip=PUBLISH_IP)],
+            ports=[
+                docker.ContainerPortArgs(
+                    internal=SMTP_PORT, external=args.spec.smtp_port, ip=room.spec.publish_ip
+                )
+            ],
             volumes=[docker.ContainerVolumeArgs(volume_name=queue.name, container_path="/var/spool/postfix")],
             uploads=secret_uploads(pick(self.args.secrets, "tls_ca_cert", *TLS_SERVERS["mail_front"])),
             # Postfix, and the before-queue filter that copies each message to the vault.
@@ -234,7 +238,7 @@ class Mail(pulumi.ComponentResource):
 
     def _proxy(self) -> docker.Container:
         args, room = self.args, self.args.front_room
-        listen = listen_name("access", self.proxy_host)
+        listen = " ".join(args.access.listen(room, self.proxy_host))
         config = render_tcp_proxy_config(
             "imap", PROXY_PORT, Backend("mailstore", self.store_host, IMAP_PORT), listen=listen
         )
@@ -244,11 +248,13 @@ class Mail(pulumi.ComponentResource):
             image=args.proxy_image,
             labels=Placement(args.stack, room.spec.name, "edge", SERVICE).container_labels(),
             networks_advanced=[
-                attach(args.access.network, self.proxy_host, "access"),
+                *args.access.attach(room, self.proxy_host),
                 attach(args.store_room.imap_san, self.proxy_host),
             ],
             ports=[
-                docker.ContainerPortArgs(internal=PROXY_PORT, external=args.spec.imap_port, ip=PUBLISH_IP)
+                docker.ContainerPortArgs(
+                    internal=PROXY_PORT, external=args.spec.imap_port, ip=room.spec.publish_ip
+                )
             ],
             uploads=[docker.ContainerUploadArgs(file="/etc/haproxy/haproxy.cfg", content=config)],
             healthcheck=healthcheck("bash", "-c", BALANCER_CHECK, start_period="20s"),
@@ -267,8 +273,9 @@ class Mail(pulumi.ComponentResource):
             ContainerInfo(self.front_host, self.args.front_room.spec.name, "app", SERVICE),
             ContainerInfo(self.proxy_host, self.args.front_room.spec.name, "edge", SERVICE),
         )
+        ip = self.args.front_room.spec.publish_ip
         endpoints = (
-            Endpoint("smtp", f"smtp://{PUBLISH_IP}:{spec.smtp_port}"),
-            Endpoint("imap", f"imap://{PUBLISH_IP}:{spec.imap_port}"),
+            Endpoint("smtp", f"smtp://{ip}:{spec.smtp_port}"),
+            Endpoint("imap", f"imap://{ip}:{spec.imap_port}"),
         )
         return ServiceInfo(SERVICE, containers, endpoints)

@@ -28,12 +28,15 @@ from infra.config import (
     StackSpec,
     load_stack_spec,
 )
+from infra.hosting import HOSTING
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
+from infra.joints import Joints, joints_of
 from infra.lab import PLATFORM, LabArgs, LabResults
 from infra.mail import Mail, MailArgs
 from infra.policy import FLOWS
-from infra.rooms import MachineRoom, MachineRoomArgs
+from infra.room_specs import RoomSpec
+from infra.rooms import MachineRoom, MachineRoomArgs, room_network_name, san_network_name
 from infra.secret_files import pick
 from infra.storage_array import StorageArray, StorageArrayArgs
 from infra.topology import MailInfo, RoomInfo, ServiceInfo, TargetsInfo, Topology
@@ -44,7 +47,8 @@ Secrets = Mapping[str, pulumi.Output[str]]
 def read_stack_spec() -> StackSpec:
     """Read the stack's config once, in the running program, into a StackSpec."""
     config = pulumi.Config("hospital-drp")
-    raw = {key: config.get_object(key) for key in SECTIONS}
+    raw: dict[str, object] = {key: config.get_object(key) for key in SECTIONS}
+    raw[HOSTING] = config.get(HOSTING)  # a word, not an object
     return load_stack_spec(pulumi.get_stack(), {k: v for k, v in raw.items() if v is not None})
 
 
@@ -63,6 +67,7 @@ class _Ground:
     images: ServiceImages
     secrets: Secrets
     rooms: dict[str, MachineRoom]
+    joints: Joints
     access: AccessNetwork
     links: BackupLinks
     common: dict[str, str]  # what every component's Args take: the stack and its name prefix
@@ -75,11 +80,21 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
     vault and the services, each where spec.layout places it.
     """
     common = {"stack": spec.stack, "prefix": spec.prefix}
-    rooms = {room.name: MachineRoom(room.name, MachineRoomArgs(room=room, **common)) for room in spec.rooms}
-    # Networks that join rooms stay with the engine the plan gave them, wherever the parts moved.
-    access = AccessNetwork("access", AccessNetworkArgs(room=rooms[spec.intranet.balancer_rooms[0]], **common))
-    links = backup_links(rooms[spec.vault.room], **common)
-    ground = _Ground(spec, images, secrets, rooms, access, links, common)
+    rooms = {
+        room.name: MachineRoom(
+            room.name, MachineRoomArgs(room=room, stack=spec.stack, prefix=spec.prefix, swarm=spec.swarm)
+        )
+        for room in standing_rooms(spec)
+    }
+    joints = joints_of(spec)
+    # Networks that join rooms stay with the engine the plan gave them, wherever the parts moved
+    # (across a swarm: overlays, which outlive any one host).
+    first = spec.intranet.balancer_rooms[0]
+    access = AccessNetwork(
+        "access", AccessNetworkArgs(room_name=first, room=rooms.get(first), joints=joints, **common)
+    )
+    links = backup_links(spec.vault.room, rooms.get(spec.vault.room), joints, **common)
+    ground = _Ground(spec, images, secrets, rooms, joints, access, links, common)
     array = _storage_array(ground)
     vault = _vault(ground, array)
     appointments = _appointments(ground, array, vault)
@@ -181,6 +196,7 @@ def _lab(ground: _Ground, array: StorageArray) -> LabResults:
             spec=ground.spec.lab,
             room=ground.rooms[ground.spec.layout.lab],
             platform=platform,
+            joints=ground.joints,
             array=array,
             access=ground.access,
             gateway_image=ground.images.lab_gateway,
@@ -224,7 +240,8 @@ def _intranet(ground: _Ground) -> Intranet:
         "intranet",
         IntranetArgs(
             spec=replace(spec.intranet, replica_rooms=layout.replicas, balancer_rooms=layout.balancers),
-            network_room=ground.rooms[spec.intranet.balancer_rooms[0]],
+            network_room=spec.intranet.balancer_rooms[0],
+            joints=ground.joints,
             rooms=ground.rooms,
             access=ground.access,
             app_image=ground.images.intranet,
@@ -238,17 +255,19 @@ def _topology(ground: _Ground, lab: LabResults, services: tuple[ServiceInfo, ...
     """The topology of what was declared: every machine room, the biology platform, the services."""
     spec, recovery = ground.spec, ground.spec.recovery
     project = pulumi.get_project()
+    # Every room of the config, the lost ones too: the plan and the experiments find their hosts here.
     machine_rooms = tuple(
         RoomInfo(
-            r.spec.name,
-            r.spec.site,
-            r.spec.docker_host,
-            r.network_name,
-            r.san_network_name,
-            takes=r.spec.takes,
-            storage_urns=storage_urns(spec.stack, project, r.spec.name),
+            r.name,
+            r.site,
+            r.docker_host,
+            room_network_name(spec.prefix, r.name),
+            san_network_name(spec.prefix, r.name),
+            takes=r.takes,
+            storage_urns=storage_urns(spec.stack, project, r.name),
+            address=r.publish_ip,
         )
-        for r in ground.rooms.values()
+        for r in spec.rooms
     )
     platform = RoomInfo(
         PLATFORM, "biology platform", spec.lab.platform_host, lab.link_name, "", kind="platform"
@@ -266,7 +285,15 @@ def _topology(ground: _Ground, lab: LabResults, services: tuple[ServiceInfo, ...
         targets=TargetsInfo(dict(spec.targets.rto_s), spec.targets.stat_delivery_s),
         recovered=recovery is not None,
         flows=FLOWS,
+        hosting=spec.hosting,
     )
+
+
+def standing_rooms(spec: StackSpec) -> tuple[RoomSpec, ...]:
+    """The rooms the program declares: all on one engine; across a swarm, not those the plan lost
+    (their hosts are gone: the plan took their resources out of the state, infra/hosting.py)."""
+    lost = set(spec.recovery.lost_rooms) if spec.recovery and spec.swarm else set()
+    return tuple(room for room in spec.rooms if room.name not in lost)
 
 
 def make_program(images: ServiceImages) -> Callable[[], None]:

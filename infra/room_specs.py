@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra.config_section import NAME, ensure_mapping
-from infra.docker_hosts import LOCAL_ENGINE, ensure_docker_host
+from infra.docker_hosts import LOCAL_ENGINE, LOOPBACK, ensure_address, ensure_docker_host
 from infra.errors import ConfigError
 from infra.labels import TIERS
 
 # What a room can host unless its `takes` says otherwise (the lab tier is the biology platform's).
 ROOM_TIERS = tuple(tier for tier in TIERS if tier != "lab")
-_FIELDS = {"site", "docker_host", "takes"}
+_FIELDS = {"site", "docker_host", "address", "takes"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,13 @@ class RoomSpec:
     site: str
     docker_host: str
     takes: tuple[str, ...] = ROOM_TIERS
+    # The address the room's published ports listen on (hosting swarm); "" on one engine: 127.0.0.1.
+    address: str = ""
+
+    @property
+    def publish_ip(self) -> str:
+        """Where users reach the ports published in this room."""
+        return self.address or LOOPBACK
 
 
 def load_rooms(raw: object) -> tuple[RoomSpec, ...]:
@@ -48,7 +55,8 @@ def _room(name: str, value: object) -> RoomSpec:
     extra = sorted(set(fields) - _FIELDS)
     if extra:
         raise ConfigError(
-            f"{key}: unknown field {extra[0]!r}", "a room has only `site`, `docker_host` and `takes`"
+            f"{key}: unknown field {extra[0]!r}",
+            "a room has only `site`, `docker_host`, `address` and `takes`",
         )
     host_key = f"{key}.docker_host"
     host = ensure_docker_host(_text(fields.get("docker_host", LOCAL_ENGINE), host_key), host_key)
@@ -57,6 +65,7 @@ def _room(name: str, value: object) -> RoomSpec:
         site=_text(fields.get("site", name), f"{key}.site"),
         docker_host=host,
         takes=_takes(fields.get("takes", list(ROOM_TIERS)), f"{key}.takes"),
+        address=ensure_address(fields["address"], f"{key}.address") if "address" in fields else "",
     )
 
 

@@ -11,6 +11,16 @@ from infra.labels import network_labels
 from infra.room_specs import RoomSpec
 
 
+def room_network_name(prefix: str, room: str) -> str:
+    """The Docker name of room's network."""
+    return f"{prefix}-{room}"
+
+
+def san_network_name(prefix: str, room: str) -> str:
+    """The Docker name of room's SAN (its first part)."""
+    return f"{prefix}-{room}-san"
+
+
 @dataclass(frozen=True)
 class MachineRoomArgs:
     """What a room needs: its spec and the stack's name prefix."""
@@ -18,6 +28,7 @@ class MachineRoomArgs:
     room: RoomSpec
     stack: str
     prefix: str
+    swarm: bool = False  # hosting swarm: the room also has an edge bridge that publishes its ports
 
 
 class MachineRoom(pulumi.ComponentResource):
@@ -40,8 +51,8 @@ class MachineRoom(pulumi.ComponentResource):
             f"{room.name}-engine", host=room.docker_host, opts=pulumi.ResourceOptions(parent=self)
         )
         child = pulumi.ResourceOptions(parent=self, provider=self.provider)
-        self.network_name = f"{args.prefix}-{room.name}"
-        self.san_network_name = f"{args.prefix}-{room.name}-san"
+        self.network_name = room_network_name(args.prefix, room.name)
+        self.san_network_name = san_network_name(args.prefix, room.name)
         self.network = self._internal_network(f"{room.name}-network", self.network_name, "room", args, child)
         self.san_network = self._internal_network(
             f"{room.name}-san", self.san_network_name, "san", args, child
@@ -62,6 +73,14 @@ class MachineRoom(pulumi.ComponentResource):
             child,
             self.san_network_name,
         )
+        self.edge: docker.Network | None = None
+        if args.swarm:
+            self.edge = docker.Network(
+                f"{room.name}-edge",
+                name=f"{args.prefix}-{room.name}-edge",
+                labels=network_labels(args.stack, room.name, "edge"),
+                opts=child,
+            )
         self.register_outputs({"network": self.network.name, "san_network": self.san_network.name})
 
     @property

@@ -31,6 +31,8 @@ class RoomInfo:
     takes: tuple[str, ...] = ()
     # The URNs of the storage layer were it in this room: what the recovery plan deploys alone there.
     storage_urns: tuple[str, ...] = ()
+    # Where the ports published in this room listen (127.0.0.1 on one engine).
+    address: str = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class ContainerInfo:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where users (and probes) reach a service from the host: always 127.0.0.1."""
+    """Where users (and probes) reach a service from this machine: 127.0.0.1 on one engine, the
+    address of the service's room across a swarm."""
 
     name: str
     url: str
@@ -149,6 +152,8 @@ class Topology:
     recovered: bool = False
     # The connections the stack allows, and no other (infra/policy.py).
     flows: tuple[FlowInfo, ...] = ()
+    # How the rooms are hosted: shared (one engine) or swarm (a host each; infra/hosting.py).
+    hosting: str = "shared"
     # The stack's CA certificate (PEM, public): what a client checks the services' TLS with.
     tls_ca: str = field(default="", repr=False)
 
@@ -197,6 +202,7 @@ def topology_from_output(raw: Mapping[str, object]) -> Topology:
             recovered=bool(raw.get("recovered", False)),
             flows=tuple(_flow(f) for f in _list(raw.get("flows", []))),
             tls_ca=str(raw.get("tls_ca", "")),
+            hosting=str(raw.get("hosting", "shared")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DeployError(
@@ -214,6 +220,7 @@ def _room(r: Mapping[str, object]) -> RoomInfo:
         kind=str(r.get("kind", "room")),
         takes=tuple(_strs(r, "takes")),
         storage_urns=tuple(_strs(r, "storage_urns")),
+        address=str(r.get("address", "127.0.0.1")),
     )
 
 

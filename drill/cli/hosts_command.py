@@ -13,7 +13,8 @@ from drill.progress import working
 
 
 def show(statuses: list[harness.HostStatus]) -> int:
-    """Print the hosts as a table; 0 when each answers as a manager of a swarm of all of them."""
+    """Print the hosts as a table; 0 when the rooms' hosts answer as managers of one swarm, and the
+    platform's as its worker."""
     table = Table("host", "address", "engine", "swarm", "managers reachable", "docker_host")
     for s in statuses:
         table.add_row(
@@ -25,12 +26,12 @@ def show(statuses: list[harness.HostStatus]) -> int:
             s.host.docker_host,
         )
     console.print(table)
-    whole = all(s.engine and "manager" in s.swarm and s.managers == len(statuses) for s in statuses)
-    return 0 if whole else 1
+    return 0 if harness.whole(statuses) else 1
 
 
 def cmd_hosts(paths: StatePaths, args: argparse.Namespace) -> int:
-    """Make, show or remove three Docker hosts (network namespaces, one engine each, a Swarm of three)."""
+    """Make, show or remove the rooms' three Docker hosts and the platform's (network namespaces, one
+    engine each, a Swarm of three managers and a worker)."""
     if args.action == "up":
         with working("hosts: namespaces, engines and the swarm…"):
             statuses = harness.up()

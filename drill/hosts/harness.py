@@ -8,8 +8,11 @@ switch namespace: a bridge in the root namespace would send the frames
 through the main engine's `FORWARD DROP` (bridge-nf-call-iptables). The
 root namespace has a link of its own to the switch (HARNESS_IP), so that
 users, probes and the workload on the machine reach each host's address.
-The three engines form a Docker Swarm of three managers: its quorum
-survives the loss of any one room. The machine's main engine is never
+The three room engines form a Docker Swarm of three managers: its quorum
+survives the loss of any one room. A fourth host, `hdrp-host-4`, is the
+biology platform's site, in no room: it joins the swarm as a worker, so
+that its analysers reach the lab gateway over an overlay, and its loss
+never counts against the quorum. The machine's main engine is never
 touched.
 
 `ip netns exec` mounts a /sys of the namespace, without cgroups: the
@@ -47,7 +50,7 @@ BRIDGE = "br-hosts"
 ROOT_LINK = "hdrp-hosts"  # the root namespace's end of its link to the switch
 SUBNET = "10.231.0"  # the harness's own addresses: a /24 on the switch
 HARNESS_IP = f"{SUBNET}.254"
-COUNT = 3
+COUNT = 3  # the rooms' hosts: the swarm's managers
 DATA = Path("/var/lib/hdrp-hosts")
 RUN = Path("/run/hdrp-hosts")
 NETNS_ETC = Path("/etc/netns")
@@ -63,6 +66,11 @@ class Host:
     """One of the harness's Docker hosts: its namespace, address and engine socket."""
 
     number: int
+
+    @property
+    def manager(self) -> bool:
+        """A room's host (a manager of the swarm), not the platform's (a worker)."""
+        return self.number <= COUNT
 
     @property
     def name(self) -> str:
@@ -92,6 +100,8 @@ class Host:
 
 
 HOSTS = tuple(Host(n) for n in range(1, COUNT + 1))
+PLATFORM_HOST = Host(COUNT + 1)  # the biology platform's site, in no room
+ALL = (*HOSTS, PLATFORM_HOST)
 
 
 @dataclass(frozen=True)
@@ -215,19 +225,20 @@ def start_engine(host: Host) -> None:
 
 
 def form_swarm() -> None:
-    """Host 1 starts the swarm; the others join it as managers (each skipped when already in)."""
+    """Host 1 starts the swarm; the other rooms' hosts join it as managers, the platform's as a
+    worker (each skipped when already in)."""
     first = HOSTS[0]
     with closing(engine(first, timeout=30)) as client:
         if client.info()["Swarm"]["LocalNodeState"] != "active":
             client.swarm.init(advertise_addr=first.address, listen_addr=f"{first.address}:2377")
         client.swarm.reload()
-        token = client.swarm.attrs["JoinTokens"]["Manager"]
-    for host in HOSTS[1:]:
+        tokens = client.swarm.attrs["JoinTokens"]
+    for host in ALL[1:]:
         with closing(engine(host, timeout=30)) as client:
             if client.info()["Swarm"]["LocalNodeState"] != "active":
                 client.swarm.join(
                     remote_addrs=[f"{first.address}:2377"],
-                    join_token=token,
+                    join_token=tokens["Manager" if host.manager else "Worker"],
                     advertise_addr=host.address,
                     listen_addr=f"{host.address}:2377",
                 )
@@ -239,7 +250,7 @@ def wait_ready(timeout_s: float = START_S) -> None:
     while True:
         with closing(engine(HOSTS[0], timeout=30)) as client:
             states = [node.attrs["Status"]["State"] for node in client.nodes.list()]
-        if states.count("ready") == COUNT:
+        if states.count("ready") == len(ALL):
             return
         if time.monotonic() > deadline:
             raise ToolchainError(
@@ -253,7 +264,7 @@ def up() -> list[HostStatus]:
     if os.geteuid() != 0:
         raise ToolchainError("the hosts harness makes network namespaces and engines", "run as root")
     make_switch()
-    for host in HOSTS:
+    for host in ALL:
         make_namespace(host)
         start_engine(host)
     form_swarm()
@@ -277,12 +288,23 @@ def host_status(host: Host) -> HostStatus:
                     n.attrs.get("ManagerStatus", {}).get("Leader") and n.id == info["NodeID"] for n in nodes
                 )
                 swarm += " manager (leader)" if leader else " manager"
+            elif swarm == "active":
+                swarm += " worker"
     return HostStatus(host, host.name in namespaces(), version, swarm, managers)
+
+
+def whole(statuses: list[HostStatus]) -> bool:
+    """Every room's host answers as a manager that reaches all the managers, the platform's as a worker."""
+    return all(
+        s.engine is not None
+        and (("manager" in s.swarm and s.managers == COUNT) if s.host.manager else s.swarm == "active worker")
+        for s in statuses
+    ) and len(statuses) == len(ALL)
 
 
 def status() -> list[HostStatus]:
     """Each host's namespace, engine and place in the swarm."""
-    return [host_status(host) for host in HOSTS]
+    return [host_status(host) for host in ALL]
 
 
 def _pids_in(namespace: str) -> list[int]:
@@ -313,9 +335,9 @@ def _remove_cgroups(host: Host) -> None:
 
 def down() -> list[str]:
     """Remove everything of the harness; return what was left after (nothing when all went)."""
-    standing = [host.name for host in HOSTS if host.name in namespaces()]
+    standing = [host.name for host in ALL if host.name in namespaces()]
     _stop_processes(standing)
-    for host in HOSTS:
+    for host in ALL:
         if host.name in standing:
             _ip("netns", "del", host.name, check=False)
         _remove_cgroups(host)
@@ -336,10 +358,10 @@ def leftovers() -> list[str]:
     found = [f"network namespace {n}" for n in sorted(namespaces()) if n.startswith((PREFIX, SWITCH))]
     found += [f"link {link}" for link in sorted(_links()) if link.startswith(ROOT_LINK)]
     found += [f"folder {p}" for p in (DATA, RUN) if p.exists()]
-    found += [f"folder {NETNS_ETC / h.name}" for h in HOSTS if (NETNS_ETC / h.name).exists()]
+    found += [f"folder {NETNS_ETC / h.name}" for h in ALL if (NETNS_ETC / h.name).exists()]
     found += [
         f"cgroup {CGROUPS / c / h.name}"
-        for h in HOSTS
+        for h in ALL
         for c in (*CONTROLLERS, "systemd")
         if (CGROUPS / c / h.name).exists()
     ]

@@ -1,6 +1,7 @@
-"""Three Docker hosts on one machine (drill/hosts/harness.py): made, joined as a Swarm of three
-managers, a container on one host reaches one on another over an attachable overlay, `up` again
-changes nothing, and `down` leaves nothing of them on the machine.
+"""The rooms' three Docker hosts and the platform's on one machine (drill/hosts/harness.py): made,
+joined as a Swarm of three managers and a worker, a container on one host reaches one on another
+over an attachable overlay, `up` again changes nothing, and `down` leaves nothing of them on the
+machine.
 
 The base image is loaded from the main engine into the hosts that run it (there is no registry).
 A connection to a closed port of the other container is refused at once: the refusal is the
@@ -36,18 +37,21 @@ def hosts() -> Iterator[list[harness.HostStatus]]:
         assert harness.down() == []
 
 
-def test_the_hosts_form_a_swarm_of_three_managers_and_up_again_keeps_it(
+def test_the_hosts_form_a_swarm_of_three_managers_and_a_worker_and_up_again_keeps_it(
     hosts: list[harness.HostStatus],
 ) -> None:
-    assert [s.host.name for s in hosts] == ["hdrp-host-1", "hdrp-host-2", "hdrp-host-3"]
+    assert [s.host.name for s in hosts] == ["hdrp-host-1", "hdrp-host-2", "hdrp-host-3", "hdrp-host-4"]
     assert all(s.namespace and s.engine for s in hosts)
-    assert all("active manager" in s.swarm and s.managers == 3 for s in hosts), hosts
+    rooms, platform = hosts[:3], hosts[3]
+    assert all("active manager" in s.swarm and s.managers == 3 for s in rooms), hosts
+    assert platform.swarm == "active worker" and platform.managers == 0, platform
+    assert harness.whole(hosts)
     assert sum("leader" in s.swarm for s in hosts) == 1
     ids = set()
     for s in hosts:
         with closing(harness.engine(s.host)) as engine:
             ids.add(engine.info()["ID"])
-    assert len(ids) == 3  # an engine of its own each, not one engine seen three times
+    assert len(ids) == 4  # an engine of its own each, not one engine seen three times
     started = time.monotonic()
     again = harness.up()
     assert [(s.engine, s.managers) for s in again] == [(s.engine, s.managers) for s in hosts]
@@ -58,10 +62,10 @@ def test_the_hosts_form_a_swarm_of_three_managers_and_up_again_keeps_it(
 def test_a_container_reaches_one_on_another_host_over_an_overlay(hosts: list[harness.HostStatus]) -> None:
     first, second = hosts[0].host, hosts[1].host
     hosts_of = [first.docker_host, second.docker_host, LOCAL_ENGINE]
-    loaded = load_images([BASE], hosts_of)
+    loaded = load_images({host: [BASE] for host in hosts_of})
     assert [(got.docker_host, got.images) for got in loaded] == [(h, (BASE,)) for h in sorted(hosts_of[:2])]
     assert all(got.bytes_sent > 100_000_000 for got in loaded)
-    assert load_images([BASE], hosts_of) == []  # present: skipped
+    assert load_images({host: [BASE] for host in hosts_of}) == []  # present: skipped
     name = f"hdrp-hosts-test-{uuid.uuid4().hex[:6]}"
     with (
         closing(harness.engine(first, timeout=60)) as one,

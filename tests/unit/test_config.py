@@ -13,7 +13,7 @@ from infra.docker_hosts import LOCAL_ENGINE
 GOOD: dict[str, object] = {
     "rooms": {
         "nord-1": {"site": "Hôpital Nord"},
-        "nord-2": {"site": "Hôpital Nord", "docker_host": "tcp://127.0.0.1:2375"},
+        "nord-2": {"site": "Hôpital Nord"},
         "bellevue": {"site": "Bellevue IT centre"},
     },
     "intranet": {
@@ -43,8 +43,9 @@ def with_change(path: tuple[str, ...], value: object) -> dict[str, object]:
 def test_good_config_gives_rooms_in_order_with_default_engine() -> None:
     spec = load_stack_spec("gameday", GOOD)
     assert [r.name for r in spec.rooms] == ["nord-1", "nord-2", "bellevue"]
-    assert spec.room("nord-1").docker_host == LOCAL_ENGINE
-    assert spec.room("nord-2").docker_host == "tcp://127.0.0.1:2375"
+    assert {room.docker_host for room in spec.rooms} == {LOCAL_ENGINE}
+    assert spec.hosting == "shared" and not spec.swarm
+    assert {room.publish_ip for room in spec.rooms} == {"127.0.0.1"}
     assert spec.intranet.replica_rooms == ("nord-2", "bellevue")
     assert spec.intranet.balancer_rooms == ("nord-2", "bellevue")
     assert spec.intranet.ports == (18080, 18090)

@@ -40,12 +40,10 @@ def labels(d: Declared) -> dict[str, str]:
     return {item["label"]: item["value"] for item in d.inputs["labels"]}
 
 
-def test_each_room_has_its_own_provider_with_its_configured_host(run: Declaration) -> None:
+def test_each_room_has_its_own_provider_on_the_one_engine(run: Declaration) -> None:
     providers = run.of_type("pulumi:providers:docker")
     assert set(providers) == {"nord-1-engine", "nord-2-engine", "bellevue-engine", "biology-engine"}
-    assert providers["nord-2-engine"].inputs["host"] == "tcp://127.0.0.1:2375"
-    assert providers["nord-1-engine"].inputs["host"] == "unix:///var/run/docker.sock"
-    assert providers["biology-engine"].inputs["host"] == "unix:///var/run/docker.sock"
+    assert {p.inputs["host"] for p in providers.values()} == {"unix:///var/run/docker.sock"}
 
 
 def test_room_and_san_networks_are_internal_and_access_is_not(run: Declaration) -> None:
