@@ -1,0 +1,140 @@
+"""The Pulumi program across a swarm (hosting swarm), run against Pulumi mocks: which networks are
+overlays, where ports are published, and what a recovery from a lost host declares."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from infra.config import load_stack_spec
+from infra.declared import Declaration, Declared, declare
+from infra.placement import RecoverySpec
+from tests.unit.test_config import GOOD
+from tests.unit.test_hosting import ADDRESSES, HOSTS, swarm_spec
+from tests.unit.test_program import IMAGES, SECRETS
+
+# The networks that join rooms, and whether each is internal.
+JOINING = {
+    "access-network": False,
+    "backup-link": True,
+    "mail-copy-link": True,
+    "mail-restore-link": True,
+    "intranet-network": True,
+    "intranet-network-2": True,
+    "lab-link": True,
+}
+PUBLISHERS = {  # container -> its room
+    "appointments-nord-1": "nord-1",
+    "lab-gateway-nord-1": "nord-1",
+    "mail-front-nord-1": "nord-1",
+    "imap-proxy-nord-1": "nord-1",
+    "intranet-lb-nord-2": "nord-2",
+    "intranet-lb-bellevue": "bellevue",
+}
+
+
+@pytest.fixture(scope="module")
+def run() -> Declaration:
+    return declare(swarm_spec(), IMAGES, SECRETS)
+
+
+def networks(run: Declaration) -> dict[str, Declared]:
+    return run.of_type("docker:index/network:Network")
+
+
+def test_each_room_has_the_provider_of_its_host_and_the_swarm_one_of_the_first(run: Declaration) -> None:
+    providers = {name: p.inputs["host"] for name, p in run.of_type("pulumi:providers:docker").items()}
+    assert providers == {
+        **{f"{room}-engine": host for room, host in HOSTS.items()},
+        "biology-engine": "unix:///var/run/docker.sock",
+        "swarm-engine": HOSTS["nord-1"],
+    }
+
+
+def test_networks_that_join_rooms_are_attachable_overlays_declared_through_the_swarm(
+    run: Declaration,
+) -> None:
+    for name, internal in JOINING.items():
+        network = networks(run)[name]
+        assert network.inputs["driver"] == "overlay", name
+        assert network.inputs["attachable"] is True, name
+        assert bool(network.inputs.get("internal")) is internal, name
+        assert "::swarm-engine::" in str(network.provider), name
+
+
+def test_san_room_and_edge_networks_stay_bridges_on_their_room_engine(run: Declaration) -> None:
+    for room in HOSTS:
+        for name, internal in (
+            (f"{room}-network", True),
+            (f"{room}-san", True),
+            (f"{room}-san-lmtp", True),
+            (f"{room}-san-imap", True),
+            (f"{room}-edge", False),  # it publishes the room's ports: a bridge that routes out
+        ):
+            network = networks(run)[name]
+            assert network.inputs.get("driver") in (None, "bridge"), name
+            assert bool(network.inputs.get("internal")) is internal, name
+            assert f"::{room}-engine::" in str(network.provider), name
+    assert (
+        not set(networks(run))
+        - set(JOINING)
+        - {f"{room}-{kind}" for room in HOSTS for kind in ("network", "san", "san-lmtp", "san-imap", "edge")}
+    )
+
+
+def test_ports_are_published_on_the_room_address_from_its_edge_bridge_where_services_listen(
+    run: Declaration,
+) -> None:
+    containers = run.of_type("docker:index/container:Container")
+    for name, room in PUBLISHERS.items():
+        container = containers[name]
+        assert {port["ip"] for port in container.inputs["ports"]} == {ADDRESSES[room]}, name
+        attached = {n["name"]: n.get("aliases") for n in container.inputs["networksAdvanced"]}
+        host = container.inputs["name"]
+        assert attached[f"hdrp-unit-{room}-edge"] == [f"edge.{host}"], name
+        assert attached["hdrp-unit-access"] == [f"access.{host}"], name
+        said = " ".join(container.inputs.get("envs", [])) + str(container.inputs.get("uploads", ""))
+        assert f"edge.{host}" in said, name  # it binds there, or the published port would lead nowhere
+    for name, container in containers.items():
+        if name not in PUBLISHERS:
+            assert not container.inputs.get("ports"), name
+            assert not any(n["name"].endswith("-edge") for n in container.inputs["networksAdvanced"]), name
+
+
+def test_the_topology_gives_each_endpoint_at_its_room_address(run: Declaration) -> None:
+    topology = run.topology
+    assert topology.hosting == "swarm"
+    assert topology.service("appointments").endpoint("http") == "https://10.231.0.1:18081"
+    assert topology.service("lab").endpoint("mllp") == "mllps://10.231.0.1:18575"
+    assert topology.service("mail").endpoint("smtp") == "smtp://10.231.0.1:18025"
+    assert topology.service("intranet").urls() == ("http://10.231.0.2:18080", "http://10.231.0.3:18090")
+    assert {r.name: r.address for r in topology.machine_rooms()} == ADDRESSES
+
+
+def test_a_lost_host_is_not_declared_and_the_swarm_provider_moves_to_a_standing_one() -> None:
+    spec = swarm_spec()
+    layout = spec.planned
+    for part in ("storage", "appointments", "lab", "mail"):
+        layout = layout.moved(part, "nord-2")
+    layout = replace(layout, replicas=("nord-2", "bellevue"), balancers=("nord-2", "bellevue"))
+    after = declare(replace(spec, recovery=RecoverySpec(layout, ("nord-1",), ("nord-1",))), IMAGES, SECRETS)
+    declared = after.declared
+    assert not [d.name for d in declared if "nord-1" in d.name]  # nothing on the lost host's engine
+    providers = after.of_type("pulumi:providers:docker")
+    assert "nord-1-engine" not in providers
+    assert providers["swarm-engine"].inputs["host"] == HOSTS["nord-2"]
+    assert set(JOINING) <= set(networks(after))  # the overlays live on, through another manager
+    # The lost room stays in the topology: the plan and the experiments find its host there.
+    assert after.topology.room("nord-1").docker_host == HOSTS["nord-1"]
+    assert after.topology.service("appointments").endpoint("http") == "https://10.231.0.2:18081"
+
+
+def test_on_one_engine_a_lost_room_is_still_declared() -> None:
+
+    spec = load_stack_spec("unit", GOOD)
+    layout = spec.planned.moved("storage", "nord-2")
+    after = declare(replace(spec, recovery=RecoverySpec(layout, ("nord-1",), ("nord-1",))), IMAGES, SECRETS)
+    assert "nord-1-engine" in after.of_type("pulumi:providers:docker")
+    assert "swarm-engine" not in after.of_type("pulumi:providers:docker")
+    assert not [n for n in networks(after) if n.endswith("-edge")]
