@@ -39,6 +39,11 @@ class StatePaths:
         curl --cacert, the experiments' probes under a plain `chaos run`."""
         return self.root / "tls" / f"{stack}-ca.pem"
 
+    def directory_file(self, stack: str) -> Path:
+        """The users' directory of the stack: where each published port's service stands now
+        (drill/workload/clients.py reads it; every deploy writes it)."""
+        return self.root / "directory" / f"{stack}.json"
+
     @property
     def passphrase_file(self) -> Path:
         """The passphrase that encrypts stack secrets, generated once."""

@@ -7,11 +7,14 @@ is needed; the engine is our Pulumi CLI with the settings of pulumi_env.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 import docker
 import docker.errors
@@ -28,6 +31,7 @@ from drill.secrets import ensure_secrets
 from drill.tls import ensure_tls, tls_servers
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
+from drill.workload import clients
 from drill.workspace import check_stack_config, prepare_workspace, write_recovery
 from infra.config import StackSpec
 from infra.docker_hosts import LOCAL_ENGINE
@@ -85,6 +89,24 @@ def open_stack(paths: StatePaths, stack: str, images: ServiceImages | None) -> a
         raise DeployError(f"cannot open stack {stack}: {_last_line(exc)}", "run `drill doctor`") from exc
 
 
+def reached(paths: StatePaths, topology: Topology) -> Topology:
+    """topology, once the workload and the probes (this process's and its children's) may reach its
+    rooms' addresses, and find each service where it stands now (the users' directory)."""
+    clients.allow_hosts([room.address for room in topology.machine_rooms()])
+    path = paths.directory_file(topology.stack)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    held = {
+        str(urlparse(e.url).port): str(urlparse(e.url).hostname)
+        for service in topology.services
+        for e in service.endpoints
+    }
+    aside = path.with_suffix(".tmp")
+    aside.write_text(json.dumps(held, indent=1, sort_keys=True) + "\n")
+    aside.replace(path)  # whole or not at all: the clients read it at every connection
+    os.environ[clients.DIRECTORY_ENV] = str(path)
+    return topology
+
+
 def images_wanted(spec: StackSpec, images: ServiceImages) -> dict[str, set[str]]:
     """The images each Docker host of the stack runs, or may once the plan moves parts there."""
     rooms = set(dataclasses.astuple(images)) - {images.lab_analyser}
@@ -132,7 +154,7 @@ def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult
             f"deploying stack {stack} left the `topology` output unknown ({str(raw)[:60]})",
             "run `drill up` to deploy the whole stack",
         )
-    topology = topology_from_output(raw)
+    topology = reached(paths, topology_from_output(raw))
     paths.ca_file(stack).parent.mkdir(parents=True, exist_ok=True)
     paths.ca_file(stack).write_text(topology.tls_ca)
     return UpResult(changes, time.monotonic() - started, topology)
@@ -160,7 +182,8 @@ def _deploy(handle: auto.Stack, spec: StackSpec, only: list[str] | None, first_d
 
 def current_topology(paths: StatePaths, stack: str) -> Topology | None:
     """The topology output of the deployed stack, or None when nothing is deployed."""
-    return _topology_of(open_stack(paths, stack, None))
+    topology = _topology_of(open_stack(paths, stack, None))
+    return reached(paths, topology) if topology is not None else None
 
 
 def _topology_of(handle: auto.Stack) -> Topology | None:
@@ -217,6 +240,7 @@ def down(paths: StatePaths, stack: str) -> DownResult:
             ) from exc
     # Nothing is left to have recovered: the next deploy follows the planned placement.
     write_recovery(paths, stack, None)
+    paths.directory_file(stack).unlink(missing_ok=True)  # nothing left for users to find
     return DownResult(time.monotonic() - started, topology)
 
 

@@ -13,6 +13,7 @@ import email.message
 import functools
 import imaplib
 import json
+import os
 import smtplib
 import socket
 import ssl
@@ -29,6 +30,13 @@ from services.common.oru import Observation, Order, oru_r01
 
 TIMEOUT_S = 5.0
 LOCAL_HOST = "127.0.0.1"
+# Where else the workload and the probes may send: the addresses of the stack's rooms across a swarm,
+# as its topology names them (allow_hosts); in the environment, so the experiments' process has them.
+HOSTS_ENV = "HOSPITAL_DRP_ENDPOINT_HOSTS"
+# The users' directory of a stack across a swarm (a JSON file: published port -> the address of the
+# room where its service stands now), re-pointed by every deploy, the recovery plan's too, as a
+# hospital re-points its DNS: a client holding the planned address reaches the service where it went.
+DIRECTORY_ENV = "HOSPITAL_DRP_DIRECTORY"
 # The one result the workload and the probes send: HL7 and MLLP are services.common's, as in the images.
 GLUCOSE = Observation("GLU", "Glucose", "5.4", "mmol/L")
 # Safe to send twice: a request to them that got no answer may go to the next address.
@@ -74,7 +82,8 @@ def http_json(
     """One HTTP request with a JSON body; return (status, parsed body). An https:// URL needs tls
     (tls_context: the stack's CA), else Unsent; a server the CA did not certify for the URL's
     host is refused before anything is sent: Unsent."""
-    host_port(url)  # only our own 127.0.0.1 endpoints
+    url = located(url)
+    host_port(url)  # only our own endpoints
     https = url.startswith("https://")
     if https and tls is None:
         raise Unsent(f"{url} is HTTPS: the client needs the stack's CA to check the server")
@@ -140,13 +149,57 @@ def http_json_any(
     raise (Unanswered if doubt else Unsent)("; ".join(missed))
 
 
-def host_port(url: str) -> tuple[str, int]:
-    """The host and port of an endpoint URL such as smtp://127.0.0.1:18025; only 127.0.0.1 is allowed."""
+def allowed_hosts() -> frozenset[str]:
+    """The hosts an endpoint may be on: 127.0.0.1, and the rooms' addresses allow_hosts was given."""
+    return frozenset({LOCAL_HOST, *os.environ.get(HOSTS_ENV, "").split()})
+
+
+def allow_hosts(addresses: Sequence[str]) -> None:
+    """Let the workload and the probes (this process's and its children's) reach these addresses too:
+    the rooms' of a stack across a swarm, from its topology."""
+    os.environ[HOSTS_ENV] = " ".join(sorted(allowed_hosts() - {LOCAL_HOST} | set(addresses) - {LOCAL_HOST}))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_directory(path: str, changed_ns: int) -> dict[str, str]:
+    try:
+        found = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def directory() -> dict[str, str]:
+    """The users' directory (DIRECTORY_ENV), read again whenever it changed; empty when there is none."""
+    path = os.environ.get(DIRECTORY_ENV, "")
+    try:
+        return _read_directory(path, Path(path).stat().st_mtime_ns) if path else {}
+    except OSError:
+        return {}
+
+
+def located(url: str) -> str:
+    """url where its service stands now: its host replaced by the directory's address for its port
+    (a room's address only: 127.0.0.1 is the same everywhere), else url as it is."""
     parsed = urlparse(url)
+    where = directory().get(str(parsed.port)) if parsed.port else None
+    if where is None or parsed.hostname in (LOCAL_HOST, where):
+        return url
+    return parsed._replace(netloc=f"{where}:{parsed.port}").geturl()
+
+
+def host_port(url: str) -> tuple[str, int]:
+    """The host and port of an endpoint URL such as smtp://127.0.0.1:18025, where its service stands
+    now (located): only on 127.0.0.1 or an address allow_hosts was given (a room's, from the
+    stack's topology)."""
+    parsed = urlparse(located(url))
     if not parsed.hostname or not parsed.port:
         raise ValueError(f"endpoint {url!r} has no host and port")
-    if parsed.hostname != LOCAL_HOST:
-        raise ValueError(f"endpoint {url!r} is not on {LOCAL_HOST}: the workload talks to nothing else")
+    if parsed.hostname not in allowed_hosts():
+        raise ValueError(
+            f"endpoint {url!r} is not on {LOCAL_HOST} nor on a room's address of the stack: "
+            "the workload talks to nothing else"
+        )
     return parsed.hostname, parsed.port
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import socket
 import time
@@ -15,7 +16,7 @@ import pytest
 
 from drill.errors import LedgerError
 from drill.tls import make_ca
-from drill.workload import operations
+from drill.workload import clients, operations
 from drill.workload.clients import host_port
 from drill.workload.ledger import Ledger, read_ledger
 from services.appointments.booking import CLINICS, parse_booking
@@ -78,9 +79,16 @@ def test_refused_connection_is_failed_not_unknown() -> None:
     assert operations._http_write("POST", f"http://127.0.0.1:{port}/x", {}, (201,), None)[0] == "failed"
 
 
-def test_only_loopback_endpoints_are_allowed() -> None:
+def test_only_loopback_and_the_rooms_addresses_are_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(clients.HOSTS_ENV, raising=False)
     assert host_port("smtp://127.0.0.1:18025") == ("127.0.0.1", 18025)
-    with pytest.raises(ValueError, match=r"not on 127\.0\.0\.1"):
+    with pytest.raises(ValueError, match=r"not on 127\.0\.0\.1 nor on a room's address"):
+        host_port("smtp://10.231.0.1:25")
+    clients.allow_hosts(["10.231.0.1", "10.231.0.2", "127.0.0.1"])
+    assert host_port("smtp://10.231.0.1:25") == ("10.231.0.1", 25)
+    clients.allow_hosts(["10.231.0.3"])  # added to, never narrowed: a stack's rooms stay reachable
+    assert clients.allowed_hosts() == {"127.0.0.1", "10.231.0.1", "10.231.0.2", "10.231.0.3"}
+    with pytest.raises(ValueError, match="talks to nothing else"):
         host_port("smtp://10.0.0.5:25")
 
 
@@ -148,3 +156,25 @@ def test_a_booking_whose_slot_is_taken_takes_another_a_bounded_number_of_times(
     assert (done.op, done.key, done.status) == ("book", "w1-b5", status)
     assert Calendar.asked == tries[: min(taken + 1, operations.SLOT_TRIES)]
     assert all(slot in done.detail for slot in tries[:taken])
+
+
+def test_a_client_finds_a_moved_service_through_the_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "swarm.json"
+    monkeypatch.setenv(clients.DIRECTORY_ENV, str(directory))
+    monkeypatch.setenv(clients.HOSTS_ENV, "10.231.0.1 10.231.0.2")
+    assert clients.located("https://10.231.0.1:38081/health") == "https://10.231.0.1:38081/health"  # none yet
+    directory.write_text(json.dumps({"38081": "10.231.0.1", "38025": "10.231.0.1"}))
+    assert host_port("smtp://10.231.0.1:38025") == ("10.231.0.1", 38025)
+    directory.write_text(json.dumps({"38081": "10.231.0.2", "38025": "10.231.0.2"}))  # the plan moved them
+    os.utime(directory, ns=(time.time_ns(), time.time_ns() + 1_000_000))  # a new mtime, however fast
+    assert clients.located("https://10.231.0.1:38081/health") == "https://10.231.0.2:38081/health"
+    assert host_port("smtp://10.231.0.1:38025") == ("10.231.0.2", 38025)
+    assert clients.located("https://127.0.0.1:38081/x") == "https://127.0.0.1:38081/x"  # the same everywhere
+    assert (
+        clients.located("https://10.231.0.1:9999/x") == "https://10.231.0.1:9999/x"
+    )  # a port it does not hold
+    directory.write_text("{not json")
+    os.utime(directory, ns=(time.time_ns(), time.time_ns() + 2_000_000))
+    assert clients.located("https://10.231.0.1:38081/health") == "https://10.231.0.1:38081/health"
