@@ -35,6 +35,9 @@ class AppointmentsArgs:
     spec: AppointmentsSpec
     room: MachineRoom
     array: StorageArray
+    san: (
+        docker.Network
+    )  # where it reaches the array: its room's SAN, or that SAN stretched (infra/san_links.py)
     vault: BackupVault
     access: AccessNetwork
     image: str
@@ -67,7 +70,7 @@ class Appointments(pulumi.ComponentResource):
                 *args.access.attach(args.room, self.host),
                 attach(args.room.network, self.host),
                 # The SAN of the array's room: re-pointed with it when the plan moves it.
-                attach(args.array.room.san_network, self.host),
+                attach(args.san, self.host),
             ],
             ports=[
                 docker.ContainerPortArgs(

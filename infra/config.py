@@ -198,27 +198,10 @@ def load_stack_spec(stack: str, raw: Mapping[str, object]) -> StackSpec:
         targets=_targets(Section("targets", raw.get("targets"), names)),
         hosting=load_hosting(raw.get(HOSTING), rooms),
     )
-    if spec.swarm:
-        _beside_the_storage(spec)
     recovered = raw.get(RECOVERY)
     if recovered is None:
         return spec
     return replace(spec, recovery=load_recovery(recovered, names, spec.planned))
-
-
-def _beside_the_storage(spec: StackSpec) -> None:
-    """Across a swarm the SAN is a bridge of the array's host: what uses it stands there."""
-    for part, room in (
-        ("appointments", spec.appointments.room),
-        ("lab", spec.lab.room),
-        ("mail", spec.mail.room),
-    ):
-        if room != spec.storage.array_room:
-            raise ConfigError(
-                f"hospital-drp:{part}.room is {room}, but the storage array is in {spec.storage.array_room}: "
-                f"with hospital-drp:hosting {SWARM} a SAN joins only the servers of one host",
-                f"set hospital-drp:{part}.room to {spec.storage.array_room}",
-            )
 
 
 def planned_layout(

@@ -52,6 +52,7 @@ class LabArgs:
     platform: pulumi.ProviderResource
     joints: Joints
     array: StorageArray
+    san: docker.Network  # where the gateway reaches the array: its room's SAN, or that SAN stretched
     access: AccessNetwork
     gateway_image: str
     analyser_image: str
@@ -107,7 +108,7 @@ class LabResults(pulumi.ComponentResource):
                 *args.access.attach(args.room, host),
                 attach(args.room.network, host),
                 # The SAN of the array's room: re-pointed with it when the plan moves it.
-                attach(args.array.room.san_network, host),
+                attach(args.san, host),
                 attach(self.link, host, "lab", GATEWAY_ALIAS),
             ],
             ports=[

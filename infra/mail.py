@@ -18,6 +18,7 @@ from infra.labels import Placement
 from infra.listen import LOOPBACK, attach, listen_env, listen_name
 from infra.mail_passwords import mailboxes, passdb
 from infra.rooms import MachineRoom
+from infra.san_links import IMAP, LMTP, StorageReach
 from infra.secret_files import pick, secret_uploads
 from infra.topology import ContainerInfo, Endpoint, ServiceInfo
 from infra.volumes import data_volume
@@ -50,6 +51,7 @@ class MailArgs:
 
     spec: MailSpec
     store_room: MachineRoom
+    reach: StorageReach  # where the front and the proxy reach the store: its SAN, or that SAN stretched
     front_room: MachineRoom
     vault_room: MachineRoom
     links: BackupLinks
@@ -115,11 +117,11 @@ class Mail(pulumi.ComponentResource):
         """The mail store: LMTP on its SAN's LMTP part, IMAP on its IMAP part; on the mail restore
         link to fetch from the vault's copy, which a store re-created by the recovery plan starts from."""
         args, room, host = self.args, self.args.store_room, self.store_host
-        env = [
-            *self._env(),
-            listen_env("LMTP_LISTEN", listen_name("lmtp", host)),
-            listen_env("IMAP_LISTEN", listen_name("imap", host)),
-        ]
+        # Each part of its SAN, and that part stretched to another room's servers when one uses it.
+        lmtp_link, imap_link = args.reach.link(LMTP), args.reach.link(IMAP)
+        lmtp = [listen_name("lmtp", host), *([listen_name("lmtp-link", host)] if lmtp_link else [])]
+        imap = [listen_name("imap", host), *([listen_name("imap-link", host)] if imap_link else [])]
+        env = [*self._env(), listen_env("LMTP_LISTEN", *lmtp), listen_env("IMAP_LISTEN", *imap)]
         if args.restore:
             env += [
                 f"RESTORE_FROM=https://{self.copy_host}:{EXPORT_PORT}",
@@ -129,6 +131,8 @@ class Mail(pulumi.ComponentResource):
             attach(room.lmtp_san, host, "lmtp"),
             attach(room.imap_san, host, "imap"),
             attach(args.links.mail_restore, host),
+            *([attach(lmtp_link, host, "lmtp-link")] if lmtp_link else []),
+            *([attach(imap_link, host, "imap-link")] if imap_link else []),
         ]
         secrets = pick(self.args.secrets, "mail_copy_token", "tls_ca_cert", *TLS_SERVERS["mailstore"])
         env.append("TLS_SERVER=mailstore")
@@ -214,7 +218,7 @@ class Mail(pulumi.ComponentResource):
             networks_advanced=[
                 *args.access.attach(room, self.front_host),
                 attach(room.network, self.front_host),
-                attach(args.store_room.lmtp_san, self.front_host),
+                attach(args.reach.network(LMTP, room.spec.name), self.front_host),
                 attach(args.links.mail_copy, self.front_host),
             ],
             ports=[
@@ -249,7 +253,7 @@ class Mail(pulumi.ComponentResource):
             labels=Placement(args.stack, room.spec.name, "edge", SERVICE).container_labels(),
             networks_advanced=[
                 *args.access.attach(room, self.proxy_host),
-                attach(args.store_room.imap_san, self.proxy_host),
+                attach(args.reach.network(IMAP, room.spec.name), self.proxy_host),
             ],
             ports=[
                 docker.ContainerPortArgs(

@@ -37,6 +37,7 @@ from infra.mail import Mail, MailArgs
 from infra.policy import FLOWS
 from infra.room_specs import RoomSpec
 from infra.rooms import MachineRoom, MachineRoomArgs, room_network_name, san_network_name
+from infra.san_links import DATABASE, StorageReach, storage_reach
 from infra.secret_files import pick
 from infra.storage_array import StorageArray, StorageArrayArgs
 from infra.topology import MailInfo, RoomInfo, ServiceInfo, TargetsInfo, Topology
@@ -70,6 +71,7 @@ class _Ground:
     joints: Joints
     access: AccessNetwork
     links: BackupLinks
+    reach: StorageReach  # the storage's SAN, and its parts stretched to other rooms (swarm)
     common: dict[str, str]  # what every component's Args take: the stack and its name prefix
 
 
@@ -94,7 +96,8 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
         "access", AccessNetworkArgs(room_name=first, room=rooms.get(first), joints=joints, **common)
     )
     links = backup_links(spec.vault.room, rooms.get(spec.vault.room), joints, **common)
-    ground = _Ground(spec, images, secrets, rooms, joints, access, links, common)
+    reach = storage_reach(spec, rooms[spec.layout.storage], joints)
+    ground = _Ground(spec, images, secrets, rooms, joints, access, links, reach, common)
     array = _storage_array(ground)
     vault = _vault(ground, array)
     appointments = _appointments(ground, array, vault)
@@ -127,6 +130,7 @@ def _storage_array(ground: _Ground) -> StorageArray:
         StorageArrayArgs(
             room=ground.rooms[spec.layout.storage],
             backup_link=ground.links.database,
+            link=ground.reach.link(DATABASE),
             image=ground.images.postgres,
             restore_from=export_url(spec.prefix, spec.layout.vault) if spec.storage_restored else "",
             without_partial=recovery.without_partial if recovery else False,
@@ -177,6 +181,7 @@ def _appointments(ground: _Ground, array: StorageArray, vault: BackupVault) -> A
             spec=ground.spec.appointments,
             room=ground.rooms[ground.spec.layout.appointments],
             array=array,
+            san=ground.reach.network(DATABASE, ground.spec.layout.appointments),
             vault=vault,
             access=ground.access,
             image=ground.images.appointments,
@@ -198,6 +203,7 @@ def _lab(ground: _Ground, array: StorageArray) -> LabResults:
             platform=platform,
             joints=ground.joints,
             array=array,
+            san=ground.reach.network(DATABASE, ground.spec.layout.lab),
             access=ground.access,
             gateway_image=ground.images.lab_gateway,
             analyser_image=ground.images.lab_analyser,
@@ -214,6 +220,7 @@ def _mail(ground: _Ground) -> Mail:
         MailArgs(
             spec=ground.spec.mail,
             store_room=ground.rooms[layout.storage],
+            reach=ground.reach,
             front_room=ground.rooms[layout.mail],
             vault_room=ground.rooms[layout.vault],
             links=ground.links,

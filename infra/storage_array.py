@@ -52,6 +52,7 @@ class StorageArrayArgs:
     synchronous_standby: str = "vault"
     restore_from: str = ""
     without_partial: bool = False
+    link: docker.Network | None = None  # its SAN stretched to servers of other rooms (infra/san_links.py)
 
 
 class StorageArray(pulumi.ComponentResource):
@@ -86,6 +87,7 @@ class StorageArray(pulumi.ComponentResource):
             networks_advanced=[
                 docker.ContainerNetworksAdvancedArgs(name=args.room.san_network.name),
                 docker.ContainerNetworksAdvancedArgs(name=args.backup_link.name),
+                *([docker.ContainerNetworksAdvancedArgs(name=args.link.name)] if args.link else []),
             ],
             volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path=DATA_PATH)],
             uploads=secret_uploads(args.secrets),

@@ -5,8 +5,7 @@ never a lost room; only a room whose `takes` lists the tier the part needs;
 the storage not in the vault's room (nor the vault in the storage's) when
 another room can take it, so that the data stays in two rooms; the booking
 app, the lab gateway and the mail front beside the storage, whose SAN they
-use (across a swarm they follow it wherever it goes: a SAN is a bridge of
-one host); the intranet's replicas and balancers each in a room of their own.
+use; the intranet's replicas and balancers each in a room of their own.
 Rooms are tried in the stack config's order. When no room can take a part
 the plan refuses, naming the part and why each room cannot.
 """
@@ -17,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drill.errors import RecoveryError
-from infra.hosting import SWARM
 from infra.placement import PARTS, Layout
 from infra.topology import RoomInfo, Topology
 
@@ -89,15 +87,8 @@ def place(topology: Topology, lost_rooms: set[str], lost_storage: set[str]) -> P
     if layout.vault in lost_rooms:
         move("vault", avoid=layout.storage, avoid_why="storage")
     for app in APPS:
-        apart = topology.hosting == SWARM and layout.room_of(app) != layout.storage
-        if layout.room_of(app) in lost_rooms or apart:
+        if layout.room_of(app) in lost_rooms:
             move(app, prefer=layout.storage)
-            if apart and layout.room_of(app) != layout.storage:
-                raise RecoveryError(
-                    f"the {app} cannot stand beside the storage in {layout.storage}, whose SAN it uses: "
-                    f"across a swarm a SAN joins only the servers of one host",
-                    f"add `app` to the `takes` of {layout.storage} in the stack config",
-                )
     layout, intranet_moves = _intranet(layout, rooms, lost_rooms)
     return Placing(layout, (*moves, *intranet_moves), tuple(warnings))
 

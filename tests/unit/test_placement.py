@@ -100,26 +100,3 @@ def test_the_rule_never_places_anything_in_a_lost_room_whatever_is_lost() -> Non
     for lost in rooms:
         placing = place(PLANNED, {lost}, {lost} if lost == "nord-1" else set())
         assert lost not in placing.layout.rooms_in_use(), lost
-
-
-SWARM = declare(check_stack_config("swarm"), IMAGES, SECRETS).topology
-
-
-@pytest.mark.parametrize("lost_rooms", [set(), {"nord-1"}])
-def test_across_a_swarm_the_apps_follow_the_storage_whose_san_they_use(lost_rooms: set[str]) -> None:
-    placing = place(SWARM, lost_rooms, {"nord-1"})
-    layout = placing.layout
-    assert (layout.storage, layout.appointments, layout.lab, layout.mail) == ("nord-2",) * 4
-    assert all(
-        "beside the storage" in m.why for m in placing.moves if m.part in ("appointments", "lab", "mail")
-    )
-    # On one engine the same loss of storage alone leaves the apps where they stood.
-    if not lost_rooms:
-        assert place(PLANNED, set(), {"nord-1"}).layout.appointments == "nord-1"
-
-
-def test_across_a_swarm_a_storage_room_that_takes_no_app_is_refused() -> None:
-    rooms = tuple(replace(r, takes=("storage",)) if r.name == "nord-2" else r for r in SWARM.rooms)
-    with pytest.raises(RecoveryError, match="cannot stand beside the storage in nord-2") as caught:
-        place(replace(SWARM, rooms=rooms), set(), {"nord-1"})
-    assert "add `app` to the `takes` of nord-2" in str(caught.value)

@@ -138,3 +138,38 @@ def test_on_one_engine_a_lost_room_is_still_declared() -> None:
     assert "nord-1-engine" in after.of_type("pulumi:providers:docker")
     assert "swarm-engine" not in after.of_type("pulumi:providers:docker")
     assert not [n for n in networks(after) if n.endswith("-edge")]
+
+
+def test_storage_restored_in_another_room_is_reached_over_its_stretched_san_and_the_apps_stay() -> None:
+    spec = swarm_spec()
+    layout = spec.planned.moved("storage", "nord-2")  # the SAN of nord-1 failed; its apps stand
+    after = declare(replace(spec, recovery=RecoverySpec(layout, (), ("nord-1",))), IMAGES, SECRETS)
+    links = {name: n for name, n in networks(after).items() if name.endswith("-link") and "san" in name}
+    assert set(links) == {"nord-2-san-link", "nord-2-san-lmtp-link", "nord-2-san-imap-link"}
+    for link in links.values():
+        assert link.inputs["driver"] == "overlay" and link.inputs["internal"] is True
+        assert labels(link)["hospital.san"] == "hdrp-unit-nord-2-san"  # a fault on that SAN takes it too
+    containers = after.of_type("docker:index/container:Container")
+
+    def joined(name: str) -> dict[str, list[str] | None]:
+        return {n["name"]: n.get("aliases") for n in containers[name].inputs["networksAdvanced"]}
+
+    assert "hdrp-unit-nord-2-san-link" in joined("postgres-nord-2")
+    for app in ("appointments-nord-1", "lab-gateway-nord-1"):
+        assert "hdrp-unit-nord-2-san-link" in joined(app) and "hdrp-unit-nord-2-san" not in joined(app), app
+    assert "hdrp-unit-nord-2-san-lmtp-link" in joined("mail-front-nord-1")
+    assert "hdrp-unit-nord-2-san-imap-link" in joined("imap-proxy-nord-1")
+    store = containers["mailstore-nord-2"]
+    assert joined("mailstore-nord-2")["hdrp-unit-nord-2-san-lmtp-link"] == [
+        "lmtp-link.hdrp-unit-mailstore-nord-2"
+    ]
+    assert (
+        "LMTP_LISTEN=lmtp.hdrp-unit-mailstore-nord-2 lmtp-link.hdrp-unit-mailstore-nord-2"
+        in store.inputs["envs"]
+    )
+    # As planned, with the storage beside its users, nothing is stretched.
+    assert not [n for n in networks(declare(spec, IMAGES, SECRETS)) if n.endswith("-link") and "san" in n]
+
+
+def labels(d: Declared) -> dict[str, str]:
+    return {item["label"]: item["value"] for item in d.inputs["labels"]}
