@@ -23,8 +23,10 @@ OVERLAY = "overlay"
 class Swarm(pulumi.ComponentResource):
     """The swarm's own scope: the Provider its overlays are declared through."""
 
+    TYPE = "hospital:infra:Swarm"
+
     def __init__(self, name: str, docker_host: str, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("hospital:infra:Swarm", name, None, opts)
+        super().__init__(self.TYPE, name, None, opts)
         self.docker_host = docker_host
         self.provider = docker.Provider(
             "swarm-engine", host=docker_host, opts=pulumi.ResourceOptions(parent=self)

@@ -31,13 +31,13 @@ from infra.config import (
 from infra.hosting import HOSTING
 from infra.images import ServiceImages
 from infra.intranet import Intranet, IntranetArgs
-from infra.joints import Joints, joints_of
+from infra.joints import Joints, Swarm, joints_of
 from infra.lab import PLATFORM, LabArgs, LabResults
 from infra.mail import Mail, MailArgs
 from infra.policy import FLOWS
 from infra.room_specs import RoomSpec
 from infra.rooms import MachineRoom, MachineRoomArgs, room_network_name, san_network_name
-from infra.san_links import DATABASE, StorageReach, storage_reach
+from infra.san_links import DATABASE, PARTS, StorageReach, link_resource, storage_reach
 from infra.secret_files import pick
 from infra.storage_array import StorageArray, StorageArrayArgs
 from infra.topology import MailInfo, RoomInfo, ServiceInfo, TargetsInfo, Topology
@@ -271,7 +271,7 @@ def _topology(ground: _Ground, lab: LabResults, services: tuple[ServiceInfo, ...
             room_network_name(spec.prefix, r.name),
             san_network_name(spec.prefix, r.name),
             takes=r.takes,
-            storage_urns=storage_urns(spec.stack, project, r.name),
+            storage_urns=storage_urns(spec.stack, project, r.name, spec.swarm),
             address=r.publish_ip,
         )
         for r in spec.rooms
@@ -312,13 +312,19 @@ def make_program(images: ServiceImages) -> Callable[[], None]:
     return program
 
 
-def storage_urns(stack: str, project: str, room: str) -> tuple[str, ...]:
-    """The URNs of the resources that make the storage layer in room (deployed there or not).
+def storage_urns(stack: str, project: str, room: str, swarm: bool = False) -> tuple[str, ...]:
+    """The URNs of the resources that make the storage layer in room (deployed there or not):
+    across a swarm its SAN's stretched links too (infra/san_links.py).
 
     The recovery plan deploys these alone, to re-create the storage before
     anything is re-pointed to it.
     """
+    links = (
+        [(f"{Swarm.TYPE}$docker:index/network:Network", link_resource(room, p)) for p in PARTS]
+        if swarm
+        else []
+    )
     return tuple(
         f"urn:pulumi:{stack}::{project}::{kind}::{name}"
-        for kind, name in (*StorageArray.resources(room), *Mail.store_resources(room))
+        for kind, name in (*StorageArray.resources(room), *Mail.store_resources(room), *links)
     )

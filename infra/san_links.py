@@ -7,7 +7,10 @@ storage elsewhere and the apps stayed, with their journals and queues)
 reaches it over that part of the SAN stretched between rooms, as a metro
 SAN is: an internal, attachable overlay `<SAN part>-link` that the storage
 and only the servers of other rooms that use that part join. It carries
-the SAN's labels, so a fault on the storage room's SAN takes it too.
+the SAN's labels, so a fault on the storage room's SAN takes it too. The
+storage's room has its links across a swarm even while every server stands
+beside it: the recovery plan deploys the storage alone first, links
+included (storage_urns), before anything is re-pointed to it.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from infra.rooms import MachineRoom
 DATABASE, LMTP, IMAP = "database", "lmtp", "imap"
 
 
-def users(spec: StackSpec) -> dict[str, tuple[str, ...]]:
-    """The rooms of the servers that use each part of the storage's SAN, as the spec places them."""
-    layout = spec.layout
-    return {DATABASE: (layout.appointments, layout.lab), LMTP: (layout.mail,), IMAP: (layout.mail,)}
+PARTS = (DATABASE, LMTP, IMAP)
+
+
+def link_resource(room: str, part: str) -> str:
+    """The Pulumi name of the stretched link of part of room's SAN."""
+    return f"{room}-{'san' if part == DATABASE else f'san-{part}'}-link"
 
 
 @dataclass(frozen=True)
@@ -50,25 +55,24 @@ class StorageReach:
         return self.bridge(part)
 
     def link(self, part: str) -> docker.Network | None:
-        """The stretched link of part, when a server of another room uses it."""
+        """The stretched link of part (across a swarm), which the storage joins."""
         return self.links.get(part)
 
 
 def storage_reach(spec: StackSpec, room: MachineRoom, joints: Joints) -> StorageReach:
-    """The reach of the storage in room: across a swarm, a link for each part used from another room."""
+    """The reach of the storage in room: across a swarm, a stretched link for each part of its SAN."""
     if not spec.swarm:
         return StorageReach(room)
     san = room.san_network_name
     names = {DATABASE: san, LMTP: f"{san}-lmtp", IMAP: f"{san}-imap"}
     links = {
         part: joints.network(
-            f"{room.spec.name}-{'san' if part == DATABASE else f'san-{part}'}-link",
+            link_resource(room.spec.name, part),
             f"{names[part]}-link",
             network_labels(spec.stack, room.spec.name, "san", san),
             owner=None,
             parent=None,
         )
-        for part, rooms in users(spec).items()
-        if any(user != room.spec.name for user in rooms)
+        for part in PARTS
     }
     return StorageReach(room, links)

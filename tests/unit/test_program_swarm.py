@@ -76,11 +76,11 @@ def test_san_room_and_edge_networks_stay_bridges_on_their_room_engine(run: Decla
             assert network.inputs.get("driver") in (None, "bridge"), name
             assert bool(network.inputs.get("internal")) is internal, name
             assert f"::{room}-engine::" in str(network.provider), name
-    assert (
-        not set(networks(run))
-        - set(JOINING)
-        - {f"{room}-{kind}" for room in HOSTS for kind in ("network", "san", "san-lmtp", "san-imap", "edge")}
-    )
+    stretched = {"nord-1-san-link", "nord-1-san-lmtp-link", "nord-1-san-imap-link"}  # infra/san_links.py
+    local = {
+        f"{room}-{kind}" for room in HOSTS for kind in ("network", "san", "san-lmtp", "san-imap", "edge")
+    }
+    assert set(networks(run)) == set(JOINING) | stretched | local
 
 
 def test_ports_are_published_on_the_room_address_from_its_edge_bridge_where_services_listen(
@@ -167,8 +167,20 @@ def test_storage_restored_in_another_room_is_reached_over_its_stretched_san_and_
         "LMTP_LISTEN=lmtp.hdrp-unit-mailstore-nord-2 lmtp-link.hdrp-unit-mailstore-nord-2"
         in store.inputs["envs"]
     )
-    # As planned, with the storage beside its users, nothing is stretched.
-    assert not [n for n in networks(declare(spec, IMAGES, SECRETS)) if n.endswith("-link") and "san" in n]
+    # As planned, with the storage beside its users, only the storage joins its links.
+    planned = declare(spec, IMAGES, SECRETS)
+    users = [
+        c.name
+        for c in planned.of_type("docker:index/container:Container").values()
+        if any(n["name"].endswith("-link") and "-san" in n["name"] for n in c.inputs["networksAdvanced"])
+    ]
+    assert sorted(users) == ["mailstore-nord-1", "postgres-nord-1"]
+    # The plan deploys the storage alone first: its links are among the URNs it targets.
+    urns = after.topology.room("nord-2").storage_urns
+    assert (
+        "urn:pulumi:unit::hospital-drp::hospital:infra:Swarm$docker:index/network:Network::nord-2-san-link"
+        in urns
+    )
 
 
 def labels(d: Declared) -> dict[str, str]:
