@@ -20,6 +20,7 @@ ACTIVITY_MODULES: dict[str, str] = {
     "drill.chaos.san_throttle": "action",
     "drill.chaos.storage_freeze": "action",
     "drill.chaos.room_loss": "action",
+    "drill.chaos.host_loss": "action",
     "drill.chaos.vault_loss": "action",
     "drill.chaos.recovery": "action",
     "drill.chaos.probes": "probe",

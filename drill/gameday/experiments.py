@@ -14,6 +14,7 @@ from typing import Literal
 
 from drill.errors import ExperimentError
 from drill.paths import PROJECT_ROOT
+from infra.hosting import MODES
 from infra.topology import Topology
 
 EXPERIMENTS = PROJECT_ROOT / "experiments"
@@ -33,6 +34,7 @@ class Experiment:
     title: str
     expect: Expectation
     applies_to: Domain = "storage"
+    hosting: str = ""  # the hosting it needs (infra/hosting.py: `swarm` for a host's loss); "" any
 
 
 def experiment_names() -> list[str]:
@@ -58,6 +60,7 @@ def load_experiment(name: str) -> Experiment:
         [ours] = [e for e in extensions if isinstance(e, dict) and e.get("name") == "hospital-drp"]
         expect = ours.get("expect")
         applies_to = ours.get("applies_to", "storage")
+        hosting = str(ours.get("hosting", ""))
     except (ValueError, KeyError, TypeError) as exc:
         raise ExperimentError(
             f"{path.name} is not an experiment of ours ({exc})",
@@ -71,7 +74,22 @@ def load_experiment(name: str) -> Experiment:
         raise ExperimentError(
             f"{path.name}: applies_to {applies_to!r} is unknown", f"use one of {', '.join(DOMAINS)}"
         )
-    return Experiment(name, path, title, expect, applies_to)
+    if hosting not in ("", *MODES):
+        raise ExperimentError(
+            f"{path.name}: hosting {hosting!r} is unknown", f"use one of {', '.join(MODES)}"
+        )
+    return Experiment(name, path, title, expect, applies_to, hosting)
+
+
+def ensure_hosting(experiment: Experiment, stack: str, hosting: str) -> None:
+    """Refuse an experiment that needs another hosting than the stack's (a host's loss on one engine)."""
+    if experiment.hosting and experiment.hosting != hosting:
+        raise ExperimentError(
+            f"{experiment.name} breaks a room's host: it needs hosting {experiment.hosting}, and stack "
+            f"{stack} is {hosting}",
+            "run it on a stack of rooms on their own hosts (e.g. `drill hosts up`, then "
+            f"`drill --stack swarm gameday {experiment.name}`), or run room-loss here",
+        )
 
 
 def write_vars(
@@ -80,12 +98,14 @@ def write_vars(
     """Write run_dir/vars.json: every configuration value the experiments take, from topology."""
     [array] = topology.service("storage").containers
     [vault] = topology.service("vault").containers
-    room = next(r for r in topology.rooms if r.name == array.room)
+    room = topology.room(array.room)
     lab = topology.service("lab")
     intranet = [f"{url}/directory/1" for url in topology.service("intranet").urls()]
     values: dict[str, object] = {
         "stack": topology.stack,
-        "docker_host": room.docker_host,
+        "docker_host": room.docker_host,  # the storage room's: each room's engine is its host's
+        "lost_room_docker_host": topology.room(lost_room).docker_host,
+        "vault_docker_host": topology.room(vault.room).docker_host,
         "storage_room": array.room,
         "san_network": room.san_network,
         "vault_room": vault.room,

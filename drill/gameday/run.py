@@ -26,7 +26,7 @@ from drill import stack as stacks
 from drill.audit import audit
 from drill.checks import check_stack
 from drill.engines import container_of
-from drill.gameday.experiments import Experiment, write_vars
+from drill.gameday.experiments import Experiment, ensure_hosting, write_vars
 from drill.gameday.facts import RunFacts, build_summary
 from drill.gameday.journal import read_journal
 from drill.junit import gameday_cases, write_junit
@@ -39,7 +39,7 @@ from drill.workload import clients
 from drill.workload.ledger import read_ledger
 from drill.workload.operations import Endpoints
 from drill.workload.runner import run_workload
-from drill.workspace import write_recovery
+from drill.workspace import check_stack_config, write_recovery
 from infra.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ class _Run:
 
 def run_gameday(paths: StatePaths, experiment: Experiment, options: GamedayOptions) -> GamedayRun:
     """Run experiment against the stack under load; return its folder and summary."""
+    ensure_hosting(experiment, options.stack, check_stack_config(options.stack).hosting)
     prepare_stack(paths, options.stack)
     run_id = time.strftime("gd-%Y%m%dT%H%M%SZ", time.gmtime())
     run_dir = REPORTS / run_id

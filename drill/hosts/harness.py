@@ -370,6 +370,36 @@ def leftovers() -> list[str]:
     return found
 
 
+def host_of(docker_host: str) -> Host | None:
+    """The harness host whose engine docker_host names, or None (another host: not ours to break)."""
+    return next((host for host in ALL if host.docker_host == docker_host), None)
+
+
+def set_link(host: Host, up: bool) -> None:
+    """Plug the host's link into the switch, or pull it: the host and all on it cut off, alive."""
+    _ip("link", "set", host.link, "up" if up else "down", namespace=SWITCH)
+
+
+def link_is_up(host: Host) -> bool:
+    """Whether the host's link on the switch is up."""
+    shown = _ip("-o", "link", "show", host.link, namespace=SWITCH)
+    return "state DOWN" not in shown and ",UP" in shown.replace("<", ",").replace(">", ",")
+
+
+def kill_engine(host: Host) -> int:
+    """Kill every process of the host at once (its engine, containerd, every container), as a power
+    loss; return how many there were."""
+    pids = _pids_in(host.name)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + STOP_S
+    while _pids_in(host.name) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (host.run_dir / "docker.pid").unlink(missing_ok=True)
+    return len(pids)
+
+
 def describe(statuses: list[HostStatus]) -> str:
     """The status as JSON lines, for scripts."""
     return "\n".join(

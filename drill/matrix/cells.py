@@ -47,7 +47,12 @@ def cells_for(experiments: list[Experiment], topology: Topology) -> list[CellSpe
         "vault": [next(c.room for c in topology.service("vault").containers)],
         "room": rooms_with_parts,
     }
-    return [CellSpec(experiment, room) for experiment in experiments for room in where[experiment.applies_to]]
+    return [
+        CellSpec(experiment, room)
+        for experiment in experiments
+        if experiment.hosting in ("", topology.hosting)  # a host's loss only where rooms have hosts
+        for room in where[experiment.applies_to]
+    ]
 
 
 def read_cell(spec: CellSpec, run_dir: Path, summary: GamedaySummary) -> Cell:

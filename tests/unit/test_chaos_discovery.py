@@ -14,6 +14,8 @@ REMOVALS = {
     "freeze_storage": "thaw_storage",
     "power_off_room": "power_on_room",
     "stop_vault": "start_vault",
+    "cut_host": "return_host",
+    "stop_host": "return_host",  # a host comes back the one way, whichever way it went
 }
 
 

@@ -23,12 +23,21 @@ from tests.unit.test_program import IMAGES, SECRETS
 PER_RUN = {"run_dir", "tls_ca_file"}  # drill writes both into the run's folder
 
 
-@pytest.fixture(scope="module")
-def gameday_vars(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    topology = declare(check_stack_config("gameday"), IMAGES, SECRETS).topology
-    path = write_vars(topology, tmp_path_factory.mktemp("vars"))
+def stack_vars(stack: str, folder: Path) -> dict[str, object]:
+    topology = declare(check_stack_config(stack), IMAGES, SECRETS).topology
+    path = write_vars(topology, folder)
     values: dict[str, object] = json.loads(path.read_text())["configuration"]
     return values
+
+
+@pytest.fixture(scope="module")
+def stacks_vars(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """What drill writes for the stack each experiment runs on: gameday, or swarm for those that
+    break a room's host."""
+    return {
+        "gameday": stack_vars("gameday", tmp_path_factory.mktemp("vars")),
+        "swarm": stack_vars("swarm", tmp_path_factory.mktemp("vars")),
+    }
 
 
 def test_there_is_an_experiment_for_every_fault_of_the_design() -> None:
@@ -44,9 +53,11 @@ def test_chaos_toolkit_finds_the_experiment_valid(name: str) -> None:
 
 @pytest.mark.parametrize("name", experiment_names())
 def test_the_defaults_are_those_drill_writes_for_the_gameday_stack(
-    name: str, gameday_vars: dict[str, object]
+    name: str, stacks_vars: dict[str, dict[str, object]]
 ) -> None:
+    """(or the swarm stack's, for an experiment that needs it)"""
     defaults = json.loads(Path(EXPERIMENTS / f"{name}.json").read_text())["configuration"]
+    gameday_vars = stacks_vars[load_experiment(name).hosting or "gameday"]
     used = set(defaults) - PER_RUN
     assert used <= set(gameday_vars), f"{name} takes values drill does not write: {used - set(gameday_vars)}"
     differ = {key: (defaults[key], gameday_vars[key]) for key in used if defaults[key] != gameday_vars[key]}

@@ -4,6 +4,7 @@ them forgets them; the swarm's provider is re-pointed; nothing else changes."""
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from drill.recovery.surgery import taken_out
 
@@ -34,8 +35,8 @@ HOST1, HOST2 = (
 
 def resource(
     u: str, provider: str = "", parent: str = "", deps: tuple[str, ...] = (), **more: object
-) -> dict:
-    found: dict[str, object] = {"urn": u, "type": u.split("::")[2].rsplit("$", 1)[-1], **more}
+) -> dict[str, Any]:
+    found: dict[str, Any] = {"urn": u, "type": u.split("::")[2].rsplit("$", 1)[-1], **more}
     if provider:
         found["provider"] = f"{provider}::an-id"
     if parent:
@@ -46,7 +47,7 @@ def resource(
     return found
 
 
-DEPLOYMENT = {
+DEPLOYMENT: dict[str, Any] = {
     "manifest": {"time": "now"},
     "resources": [
         resource(urn("pulumi:pulumi:Stack", "hospital-drp-swarm")),
