@@ -8,14 +8,19 @@ plan looks every second while it polls).
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import docker
 import docker.errors
+import requests
 from docker.models.containers import Container
 
 from infra.docker_hosts import docker_client
-from infra.topology import ContainerInfo, Topology
+from infra.hosting import SWARM
+from infra.topology import ContainerInfo, RoomInfo, Topology
+
+SWARM_PORT = 2377  # where a swarm manager listens: any answer there is its host's kernel answering
 
 
 def engine(docker_host: str) -> docker.DockerClient:
@@ -24,12 +29,34 @@ def engine(docker_host: str) -> docker.DockerClient:
 
 
 def container_of(topology: Topology, info: ContainerInfo) -> Container | None:
-    """The container info names, on its room's engine; None when it does not exist."""
+    """The container info names, on its room's engine; None when it does not exist, or when its
+    engine does not answer across a swarm (its host is lost: nothing on it can be reached)."""
     host = next(room.docker_host for room in topology.rooms if room.name == info.room)
     try:
         return engine(host).containers.get(info.name)
     except docker.errors.NotFound:
         return None
+    except (docker.errors.DockerException, requests.exceptions.ConnectionError, OSError):
+        if topology.hosting != SWARM:
+            raise  # one engine for every room: its failure is not a room's
+        return None
+
+
+def host_answers(room: RoomInfo, timeout_s: float = 2.0) -> bool:
+    """Whether room's host answers, as seen from outside it: its engine, and (across a swarm) its
+    address on the network, where any answer of its kernel counts (a refused port too); a cut
+    link or a dead host gives none."""
+    try:
+        docker_client(room.docker_host, timeout_s=int(max(timeout_s, 1))).ping()
+    except (docker.errors.DockerException, requests.exceptions.RequestException, OSError):
+        return False
+    try:
+        with socket.create_connection((room.address, SWARM_PORT), timeout=timeout_s):
+            return True
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)

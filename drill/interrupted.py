@@ -23,6 +23,7 @@ from pulumi import automation as auto
 
 from drill.engines import engine
 from drill.paths import StatePaths
+from drill.workspace import read_recovery
 from infra.config import StackSpec
 from infra.labels import selector
 
@@ -45,16 +46,20 @@ def clear_interrupted(
         handle.refresh(clear_pending_creates=True, color="never", suppress_progress=True)
         cleared.append(f"{len(pending)} pending operations")
         deployment = handle.export_stack().deployment or {}
-    cleared += [f"half-made container {name}" for name in _remove_orphans(spec, deployment)]
+    recovery = read_recovery(paths, spec.stack)
+    # Across a swarm a lost room's host is not the plan's to touch: it is fenced when it comes back.
+    lost = set(recovery.lost_rooms) if recovery and spec.swarm else set()
+    cleared += [f"half-made container {name}" for name in _remove_orphans(spec, deployment, lost)]
     return cleared, deployment
 
 
-def _remove_orphans(spec: StackSpec, deployment: Mapping[str, Any]) -> list[str]:
-    """Remove the stack's containers that its state does not hold (made by a create cut short)."""
+def _remove_orphans(spec: StackSpec, deployment: Mapping[str, Any], lost: set[str]) -> list[str]:
+    """Remove the stack's containers that its state does not hold (made by a create cut short),
+    on the engine of every room but the lost ones."""
     resources = deployment.get("resources") or []
     held = {str(r.get("id")) for r in resources if r.get("type") == "docker:index/container:Container"}
     removed = []
-    for host in {room.docker_host for room in spec.rooms}:
+    for host in {room.docker_host for room in spec.rooms if room.name not in lost}:
         for container in engine(host).containers.list(all=True, filters=selector(spec.stack)):
             if container.id not in held:
                 container.remove(force=True)

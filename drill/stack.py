@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import docker
 import docker.errors
+import requests
 from pulumi import automation as auto
 
 from drill.backup_key import ensure_backup_key
@@ -250,8 +251,8 @@ def unhealthy_containers(spec: StackSpec) -> str:
     for host in {room.docker_host for room in spec.rooms}:
         try:
             found = engine(host).containers.list(all=True, filters=selector(spec.stack))
-        except docker.errors.DockerException:
-            continue
+        except (docker.errors.DockerException, requests.exceptions.ConnectionError):
+            continue  # a host that does not answer (lost) says nothing
         for container in found:
             state = container.attrs["State"]
             health = state.get("Health", {}).get("Status", "")

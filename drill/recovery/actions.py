@@ -13,11 +13,13 @@ from collections.abc import Callable
 
 from drill import stack as stacks
 from drill.errors import RecoveryError
+from drill.recovery import surgery
 from drill.recovery.context import Outcome, Recovery
 from drill.recovery.damage import judge
 from drill.recovery.placement import place
 from drill.workload import clients
 from drill.workspace import write_recovery
+from infra.hosting import SWARM
 from infra.placement import RecoverySpec
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,9 @@ def recreate_storage(rec: Recovery) -> Outcome:
         fenced = fence(rec)
         log.info(f"fenced what was lost: {', '.join(fenced) or 'nothing left to fence'}")
         write_recovery(rec.paths, rec.stack, rec.recovery)
+        taken = take_out_lost_hosts(rec)
+        if taken:
+            log.info(f"took the lost hosts out of the stack's state: {len(taken)} resources")
         if not rec.storage_lost():
             room = rec.recovery.placement.storage
             return Outcome(
@@ -103,7 +108,10 @@ def fence(rec: Recovery) -> list[str]:
     claim the same addresses.
     """
     lost_rooms = rec.recovery.lost_rooms if rec.recovery else ()
-    doomed = [c for c in rec.topology.containers() if c.room in lost_rooms]
+    # A lost room's host across a swarm cannot be reached: it is fenced when it comes back
+    # (drill/chaos/host_loss.py), before it rejoins.
+    reachable = () if rec.topology.hosting == SWARM else lost_rooms
+    doomed = [c for c in rec.topology.containers() if c.room in reachable]
     if rec.storage_lost():
         doomed += [rec.storage("storage"), rec.storage("mail")]
     fenced = []
@@ -113,6 +121,16 @@ def fence(rec: Recovery) -> list[str]:
             found.remove(force=True)
             fenced.append(info.name)
     return fenced
+
+
+def take_out_lost_hosts(rec: Recovery) -> list[str]:
+    """Across a swarm, take the lost rooms' hosts out of the stack's state (drill/recovery/surgery.py),
+    the swarm's provider re-pointed at the first room that stands; return the URNs taken out."""
+    lost = rec.recovery.lost_rooms if rec.recovery else ()
+    if rec.topology.hosting != SWARM or not lost:
+        return []
+    standing = next(room.docker_host for room in rec.topology.machine_rooms() if room.name not in lost)
+    return surgery.take_out_lost_hosts(rec.paths, rec.stack, lost, standing)
 
 
 def report_database_restore(rec: Recovery) -> Outcome:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import time
 
+from drill.engines import host_answers
 from drill.records.plan import Damage, Sighting
 from drill.recovery.context import Recovery
+from infra.hosting import SWARM
 
 POLL_S = 1.0
 # part of the storage layer -> (service, tier, command) of each dependent that can try it its own way
@@ -69,11 +71,16 @@ def usable(sightings: tuple[Sighting, ...]) -> dict[str, bool]:
 
 
 def rooms_down(rec: Recovery) -> tuple[str, ...]:
-    """The machine rooms that hold containers of the stack of which none runs (their engine's view)."""
+    """The machine rooms that hold containers of the stack of which none runs (their engine's view);
+    across a swarm, those whose host does not answer from outside (engines.host_answers), whatever
+    its engine says of the containers it still runs, cut off."""
     down = []
+    swarm = rec.topology.hosting == SWARM
     for room in rec.topology.machine_rooms():
         held = [c for c in rec.topology.containers() if c.room == room.name]
-        if held and all(rec.health(c).is_down for c in held):
+        if not held:
+            continue
+        if (swarm and not host_answers(room)) or all(rec.health(c).is_down for c in held):
             down.append(room.name)
     return tuple(down)
 

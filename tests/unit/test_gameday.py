@@ -9,7 +9,7 @@ import pytest
 
 from drill.audit import ServiceAudit
 from drill.errors import ExperimentError
-from drill.gameday.experiments import load_experiment, write_vars
+from drill.gameday.experiments import experiment_names, load_experiment, write_vars
 from drill.gameday.facts import RunFacts, build_summary
 from drill.gameday.journal import ActivityRun, Journal, read_journal
 from drill.gameday.soak import phases_of
@@ -208,8 +208,11 @@ def test_the_var_file_comes_from_the_topology(tmp_path: Path) -> None:
     values = json.loads(path.read_text())["configuration"]
     assert values["stack"] == topology.stack and values["negative_control"] is True
     assert values["lost_room"] == "bellevue" and values["run_dir"] == str(tmp_path)
-    raw = json.loads(load_experiment("storage-failure").path.read_text())
-    assert set(values) == set(raw["configuration"])
+    taken = set()  # every value some experiment takes, and no other
+    for name in experiment_names():
+        taken |= set(json.loads(load_experiment(name).path.read_text())["configuration"])
+    assert set(values) == taken
+    assert values["lost_room_docker_host"] == topology.room("bellevue").docker_host
     assert values["san_network"] == "hdrp-t-nord-1-san" and values["vault_room"] == "bellevue"
     assert values["intranet_fallback_urls"] == "http://127.0.0.1:7/directory/1"
 
