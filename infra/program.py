@@ -96,7 +96,7 @@ def deploy(spec: StackSpec, images: ServiceImages, secrets: Secrets) -> Topology
         "access", AccessNetworkArgs(room_name=first, room=rooms.get(first), joints=joints, **common)
     )
     links = backup_links(spec.vault.room, rooms.get(spec.vault.room), joints, **common)
-    reach = storage_reach(spec, rooms[spec.layout.storage], joints)
+    reach = storage_reach(spec, rooms, joints)
     ground = _Ground(spec, images, secrets, rooms, joints, access, links, reach, common)
     array = _storage_array(ground)
     vault = _vault(ground, array)

@@ -7,10 +7,12 @@ storage elsewhere and the apps stayed, with their journals and queues)
 reaches it over that part of the SAN stretched between rooms, as a metro
 SAN is: an internal, attachable overlay `<SAN part>-link` that the storage
 and only the servers of other rooms that use that part join. It carries
-the SAN's labels, so a fault on the storage room's SAN takes it too. The
-storage's room has its links across a swarm even while every server stands
-beside it: the recovery plan deploys the storage alone first, links
-included (storage_urns), before anything is re-pointed to it.
+the SAN's labels, so a fault on the storage room's SAN takes it too.
+Across a swarm every room's SAN has its links, wherever the storage stands:
+the recovery plan deploys the storage alone first, links included
+(storage_urns), and a room's links are never deleted while a lost host's
+stale storage may still hold them (the swarm refuses to remove an overlay
+a container is attached to, even on a host that is cut off).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pulumi_docker as docker
 from infra.config import StackSpec
 from infra.joints import Joints
 from infra.labels import network_labels
-from infra.rooms import MachineRoom
+from infra.rooms import MachineRoom, san_network_name
 
 # The SAN's parts (MachineRoom): the database's, the mail store's LMTP and IMAP, and who uses each.
 DATABASE, LMTP, IMAP = "database", "lmtp", "imap"
@@ -59,20 +61,23 @@ class StorageReach:
         return self.links.get(part)
 
 
-def storage_reach(spec: StackSpec, room: MachineRoom, joints: Joints) -> StorageReach:
-    """The reach of the storage in room: across a swarm, a stretched link for each part of its SAN."""
+def storage_reach(spec: StackSpec, rooms: Mapping[str, MachineRoom], joints: Joints) -> StorageReach:
+    """The reach of the storage where spec places it: across a swarm, with the stretched links of
+    every room's SAN declared (infra/san_links.py), the storage's own among them."""
+    room = rooms[spec.layout.storage]
     if not spec.swarm:
         return StorageReach(room)
-    san = room.san_network_name
+    every = {name: _links(spec, name, joints) for name in (r.name for r in spec.rooms)}
+    return StorageReach(room, every[room.spec.name])
+
+
+def _links(spec: StackSpec, room: str, joints: Joints) -> dict[str, docker.Network]:
+    san = san_network_name(spec.prefix, room)
     names = {DATABASE: san, LMTP: f"{san}-lmtp", IMAP: f"{san}-imap"}
-    links = {
+    labels = network_labels(spec.stack, room, "san", san)
+    return {
         part: joints.network(
-            link_resource(room.spec.name, part),
-            f"{names[part]}-link",
-            network_labels(spec.stack, room.spec.name, "san", san),
-            owner=None,
-            parent=None,
+            link_resource(room, part), f"{names[part]}-link", labels, owner=None, parent=None
         )
         for part in PARTS
     }
-    return StorageReach(room, links)

@@ -245,11 +245,18 @@ def form_swarm() -> None:
 
 
 def wait_ready(timeout_s: float = START_S) -> None:
-    """Until every host's node is ready in the swarm (as host 1 sees it)."""
+    """Until every host's node is ready in the swarm, as a manager with a leader sees it (after a
+    host came back the swarm may take a while to elect one: each manager is asked in turn)."""
     deadline = time.monotonic() + timeout_s
+    states: list[str] = []
     while True:
-        with closing(engine(HOSTS[0], timeout=30)) as client:
-            states = [node.attrs["Status"]["State"] for node in client.nodes.list()]
+        for host in HOSTS:
+            try:
+                with closing(engine(host, timeout=10)) as client:
+                    states = [node.attrs["Status"]["State"] for node in client.nodes.list()]
+                break
+            except (docker.errors.DockerException, OSError) as exc:
+                states = [f"unknown ({str(exc)[:80]})"]
         if states.count("ready") == len(ALL):
             return
         if time.monotonic() > deadline:
