@@ -66,7 +66,7 @@ def stop_dependents(rec: Recovery) -> Outcome:
     stopped = []
     for service, tier in DEPENDENTS:
         for info in rec.tier(service, tier):
-            if info.room in _beyond_reach(rec):
+            if info.room in rec.beyond_reach():
                 continue  # on a lost host: cut off already, and fenced when it comes back
             found = rec.container(info)
             if found is not None and found.status == "running":
@@ -113,7 +113,7 @@ def fence(rec: Recovery) -> list[str]:
     doomed = [c for c in rec.topology.containers() if c.room in lost_rooms]
     if rec.storage_lost():
         doomed += [rec.storage("storage"), rec.storage("mail")]
-    doomed = [c for c in doomed if c.room not in _beyond_reach(rec)]
+    doomed = [c for c in doomed if c.room not in rec.beyond_reach()]
     fenced = []
     for info in dict.fromkeys(doomed):
         found = rec.container(info)
@@ -121,13 +121,6 @@ def fence(rec: Recovery) -> list[str]:
             found.remove(force=True)
             fenced.append(info.name)
     return fenced
-
-
-def _beyond_reach(rec: Recovery) -> set[str]:
-    """The rooms the plan must not act in: across a swarm, those whose host it declared lost (cut
-    off or dead; drill/chaos/host_loss.py fences them when they come back, before they rejoin)."""
-    lost = rec.recovery.lost_rooms if rec.recovery else ()
-    return set(lost) if rec.topology.hosting == SWARM else set()
 
 
 def take_out_lost_hosts(rec: Recovery) -> list[str]:

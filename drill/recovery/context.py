@@ -15,6 +15,7 @@ from drill.engines import ContainerHealth, container_of
 from drill.errors import RecoveryError
 from drill.paths import StatePaths
 from drill.recovery.plan import PlanSpec
+from infra.hosting import SWARM
 from infra.placement import RecoverySpec
 from infra.topology import ContainerInfo, Topology
 
@@ -79,6 +80,12 @@ class Recovery:
     def container(self, info: ContainerInfo) -> Container | None:
         """The Docker container info names, on its room's host; None when it does not exist."""
         return container_of(self.topology, info)
+
+    def beyond_reach(self) -> set[str]:
+        """The rooms the plan must not act in: across a swarm, those whose host it declared lost (cut
+        off or dead; drill/chaos/host_loss.py fences them when they come back, before they rejoin)."""
+        lost = self.recovery.lost_rooms if self.recovery else ()
+        return set(lost) if self.topology.hosting == SWARM else set()
 
     def health(self, info: ContainerInfo) -> ContainerHealth:
         """What the engine of info's room says of its container."""

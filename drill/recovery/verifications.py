@@ -49,7 +49,7 @@ def dependents_stopped(rec: Recovery) -> Verdict:
         info.name
         for service, tier in DEPENDENTS
         for info in rec.tier(service, tier)
-        if not rec.health(info).is_down
+        if info.room not in rec.beyond_reach() and not rec.health(info).is_down
     ]
     return Verdict(not running, f"still running: {', '.join(running)}" if running else "all stopped")
 
