@@ -26,9 +26,10 @@ def cmd_bootstrap(paths: StatePaths, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(paths: StatePaths, args: argparse.Namespace) -> int:
-    """List every part of the toolchain; exit 1 when one is missing or broken."""
+    """List every part of the toolchain and the hosts of the stack's rooms; exit 1 when one is
+    missing or broken."""
     table = Table("part", "state", "version / detail", "fix")
-    findings = examine(paths)
+    findings = examine(paths, args.stack)
     for f in findings:
         table.add_row(f.part, "[green]ok[/]" if f.ok else "[red]missing[/]", f.detail, "" if f.ok else f.fix)
     console.print(table)
