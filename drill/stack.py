@@ -10,6 +10,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -116,7 +117,27 @@ def images_wanted(spec: StackSpec, images: ServiceImages) -> dict[str, set[str]]
     return wanted
 
 
+# What an engine of a swarm says when a container starts on an attachable overlay that the engine's
+# node has not attached to yet, in a race with the swarm's allocator: a deploy again gets past it.
+_OVERLAY_RACE = re.compile(r"Unable to start container: Error response from daemon: network \w+ not found")
+
+
 def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult:
+    """Check the config, build the images, deploy the stack and return what changed; across a
+    swarm, a deploy that lost the overlay race (_OVERLAY_RACE) is run once more.
+
+    Raises as _up does.
+    """
+    try:
+        return _up(paths, stack, only)
+    except DeployError as exc:
+        if not _OVERLAY_RACE.search(str(exc)):
+            raise
+        log.info(f"a container lost the swarm's overlay race; deploying stack {stack} once more")
+        return _up(paths, stack, only)
+
+
+def _up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult:
     """Check the config, build the images, deploy the stack and return what changed.
 
     only, when given, limits the deploy to those resources (URNs), as the
