@@ -117,9 +117,13 @@ def images_wanted(spec: StackSpec, images: ServiceImages) -> dict[str, set[str]]
     return wanted
 
 
-# What an engine of a swarm says when a container starts on an attachable overlay that the engine's
-# node has not attached to yet, in a race with the swarm's allocator: a deploy again gets past it.
-_OVERLAY_RACE = re.compile(r"Unable to start container: Error response from daemon: network \w+ not found")
+# What a swarm says in a race with its allocator: a container started on an attachable overlay its
+# node has not attached yet, or an overlay removed while a container just removed still holds its
+# attachment. A deploy (or destroy) again gets past it.
+_OVERLAY_RACE = re.compile(
+    r"Unable to start container: Error response from daemon: network \w+ not found"
+    r"|FailedPrecondition desc = network \w+ is in use by task"
+)
 
 
 def up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResult:
@@ -241,6 +245,19 @@ class DownResult:
 
 
 def down(paths: StatePaths, stack: str) -> DownResult:
+    """Destroy every resource of the stack (once more when it lost the swarm's overlay race, as up);
+    return how long it took and what had been deployed. Raises as _down does."""
+    try:
+        return _down(paths, stack)
+    except DeployError as exc:
+        if not _OVERLAY_RACE.search(str(exc)):
+            raise
+        log.info(f"an overlay was still held by a container just removed; destroying stack {stack} once more")
+        time.sleep(2)
+        return _down(paths, stack)
+
+
+def _down(paths: StatePaths, stack: str) -> DownResult:
     """Destroy every resource of the stack; return how long it took and what had been deployed.
 
     What a drill that was killed left is cleared first, as before a deploy: its

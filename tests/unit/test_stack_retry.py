@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ RACE = (
 )
 
 
-def failing(messages: list[str]) -> tuple[list[int], object]:
+def failing(messages: list[str]) -> tuple[list[int], Callable[..., str]]:
     calls: list[int] = []
 
     def fake(paths: StatePaths, stack: str, only: list[str] | None = None) -> str:
@@ -51,3 +53,21 @@ def test_other_failures_and_a_second_race_are_raised(
     with pytest.raises(DeployError):
         stacks.up(StatePaths(tmp_path), "swarm")
     assert len(calls) == tries
+
+
+def test_a_destroy_that_found_an_overlay_still_held_is_run_once_more(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    held = (
+        "destroying stack swarm failed: error: Error response from daemon: rpc error: code = "
+        "FailedPrecondition desc = network mi9q26lfh0v2styo3qrphc6fd is in use by task 6j0vcoifp7xw"
+    )
+    calls, fake = failing([held])
+    monkeypatch.setattr(stacks, "_down", lambda paths, stack: fake(paths, stack))
+    monkeypatch.setattr(time, "sleep", lambda _: None)
+    assert str(stacks.down(StatePaths(tmp_path), "swarm")) == "deployed" and len(calls) == 2
+    calls, fake = failing(["destroying stack swarm failed: error: permission denied"])
+    monkeypatch.setattr(stacks, "_down", lambda paths, stack: fake(paths, stack))
+    with pytest.raises(DeployError):
+        stacks.down(StatePaths(tmp_path), "swarm")
+    assert len(calls) == 1
