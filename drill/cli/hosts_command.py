@@ -6,10 +6,14 @@ import argparse
 
 from rich.table import Table
 
+from drill import stack as stacks
 from drill.cli.common import Command, console
 from drill.hosts import harness
 from drill.paths import StatePaths
 from drill.progress import working
+from drill.workspace import check_stack_config
+from infra.image_loading import load_images
+from infra.images import build_service_images
 
 
 def show(statuses: list[harness.HostStatus]) -> int:
@@ -35,6 +39,15 @@ def cmd_hosts(paths: StatePaths, args: argparse.Namespace) -> int:
     if args.action == "up":
         with working("hosts: namespaces, engines and the swarm…"):
             statuses = harness.up()
+        if args.images:
+            spec = check_stack_config(args.images)
+            images = build_service_images()
+            with working(f"images: loading stack {args.images}'s into the hosts…") as update:
+                for loaded in load_images(stacks.images_wanted(spec, images), update):
+                    size = f"{loaded.bytes_sent / 1e6:.0f} MB"
+                    console.print(
+                        f"{loaded.docker_host}: {len(loaded.images)} images, {size} in {loaded.seconds} s"
+                    )
         return show(statuses)
     if args.action == "status":
         return show(harness.status())
@@ -47,6 +60,12 @@ def cmd_hosts(paths: StatePaths, args: argparse.Namespace) -> int:
 
 def hosts_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("up", "status", "down"), help="make, show or remove the hosts")
+    parser.add_argument(
+        "--images",
+        metavar="STACK",
+        default="",
+        help="with up: load the images STACK runs into its hosts too (what its first `drill up` would)",
+    )
 
 
 COMMANDS = (Command("hosts", cmd_hosts, hosts_arguments),)

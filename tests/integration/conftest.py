@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from drill import stack as stacks
+from drill.hosts import harness
 from drill.leftovers import find_leftovers, remove_leftovers
 from drill.paths import StatePaths, state_paths
 from drill.toolchain.docker_engine import engine_version
@@ -75,6 +76,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(
         key=lambda item: GAMEDAY_FILES.index(item.path.name) + 1 if item.path.name in GAMEDAY_FILES else 0
     )
+
+
+@pytest.fixture(scope="session")
+def harness_hosts() -> Iterator[list[harness.HostStatus]]:
+    """The four hosts of `drill hosts` for the session: made, or kept as they stand (`make test` makes
+    them and loads the swarm stack's images while the fast checks run); removed at the end, leaving
+    nothing of them on the machine."""
+    try:
+        yield harness.up()
+    finally:
+        assert harness.down() == []
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
 from contextlib import closing
 
 import pytest
@@ -29,12 +28,9 @@ BASE = "hospital-drp/base:bookworm"
 
 
 @pytest.fixture(scope="module")
-def hosts() -> Iterator[list[harness.HostStatus]]:
-    assert harness.down() == []  # what a crashed run may have left
-    try:
-        yield harness.up()
-    finally:
-        assert harness.down() == []
+def hosts(harness_hosts: list[harness.HostStatus]) -> list[harness.HostStatus]:
+    """The session's hosts (conftest: `down` at the end must leave nothing of them)."""
+    return harness_hosts
 
 
 def test_the_hosts_form_a_swarm_of_three_managers_and_a_worker_and_up_again_keeps_it(
