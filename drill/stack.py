@@ -283,6 +283,15 @@ def _down(paths: StatePaths, stack: str) -> DownResult:
     return DownResult(time.monotonic() - started, topology)
 
 
+def forget(paths: StatePaths, stack: str) -> None:
+    """Drop the stack's state and this machine's recovery and directory of it, destroying nothing:
+    for a stack whose hosts are gone with everything on them (`drill hosts down`)."""
+    handle = open_stack(paths, stack, None)
+    handle.workspace.remove_stack(stack, force=True)
+    write_recovery(paths, stack, None)
+    paths.directory_file(stack).unlink(missing_ok=True)
+
+
 def unhealthy_containers(spec: StackSpec) -> str:
     """The stack's containers that are not healthy, each with the last lines of its log (for errors)."""
     seen = []

@@ -85,9 +85,14 @@ def test_a_container_reaches_one_on_another_host_over_an_overlay(hosts: list[har
 
 
 def test_the_machine_reaches_each_host_at_its_address(hosts: list[harness.HostStatus]) -> None:
-    """From the root namespace, over its own link to the switch: each manager's swarm port answers."""
+    """From the root namespace, over its own link to the switch: each manager's swarm port answers,
+    the worker's kernel refuses it."""
     for status in hosts:
-        with socket.create_connection((status.host.address, 2377), timeout=5):
-            pass
+        if status.host.manager:
+            with socket.create_connection((status.host.address, 2377), timeout=5):
+                pass
+        else:  # a worker has no swarm port: its kernel refuses at once, which is an answer
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection((status.host.address, 2377), timeout=5)
     listed = subprocess.run(["ip", "-o", "addr", "show", harness.ROOT_LINK], capture_output=True, check=True)
     assert f"{harness.HARNESS_IP}/24" in listed.stdout.decode()
