@@ -22,9 +22,11 @@ from drill.flows import check_flows
 from drill.gameday.experiments import load_experiment
 from drill.gameday.run import GamedayOptions, run_gameday
 from drill.hosts import harness
+from drill.leftovers import remove_leftovers
 from drill.paths import StatePaths, state_paths
 from drill.records.summary import GamedaySummary, load_summary
 from drill.workload import clients
+from drill.workspace import check_stack_config
 from infra.labels import selector
 from infra.topology import Topology
 from tests.integration.conftest import Deployed
@@ -47,6 +49,8 @@ def swarm(deployed: Deployed, harness_hosts: list[harness.HostStatus]) -> Iterat
     try:
         assert harness.whole(harness_hosts)
         stacks.down(paths, STACK)  # what a crashed run may have left
+        every = {room.docker_host for room in check_stack_config(STACK).rooms}
+        remove_leftovers(STACK, every)  # and what another checkout's state left on these hosts
         result = stacks.up(paths, STACK)
         yield Swarm(paths, result.topology)
     finally:
