@@ -34,7 +34,7 @@ from drill.tls import ensure_tls, tls_servers
 from drill.toolchain.pulumi_cli import find_pulumi_cli
 from drill.toolchain.pulumi_env import pulumi_env
 from drill.workload import clients
-from drill.workspace import check_stack_config, prepare_workspace, write_recovery
+from drill.workspace import check_stack_config, prepare_workspace, read_recovery, write_recovery
 from infra.config import StackSpec
 from infra.docker_hosts import LOCAL_ENGINE
 from infra.image_loading import load_images
@@ -156,6 +156,9 @@ def _up(paths: StatePaths, stack: str, only: list[str] | None = None) -> UpResul
     # A room on a host of its own gets the images from this machine's engine (no registry): every
     # room's host all of the rooms' (the plan may place any part there), the platform's its own.
     wanted = images_wanted(spec, images)
+    recovery = read_recovery(paths, stack) if spec.swarm else None
+    for lost in recovery.lost_rooms if recovery else ():
+        wanted.pop(spec.room(lost).docker_host, None)  # a lost host gets nothing: it does not answer
     if set(wanted) - {LOCAL_ENGINE}:
         with working("images: loading into the rooms' hosts…") as update:
             load_images(wanted, update)

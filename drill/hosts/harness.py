@@ -315,8 +315,17 @@ def status() -> list[HostStatus]:
 
 
 def _pids_in(namespace: str) -> list[int]:
+    """Every process of a host: those in its network namespace (its engine, containerd, the shims)
+    and those in its cgroups (its containers' processes, each in a network namespace of its own,
+    which a kill of the engine alone would leave running)."""
     found = subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, check=False)
-    return [int(pid) for pid in found.stdout.decode().split() if pid.isdigit()]
+    pids = {int(pid) for pid in found.stdout.decode().split() if pid.isdigit()}
+    tree = CGROUPS / "pids" / namespace
+    if tree.is_dir():
+        for procs in tree.rglob("cgroup.procs"):
+            with contextlib.suppress(OSError):
+                pids |= {int(pid) for pid in procs.read_text().split() if pid.isdigit()}
+    return sorted(pids)
 
 
 def _stop_processes(names: list[str]) -> None:
