@@ -17,6 +17,7 @@ import os
 import smtplib
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -134,19 +135,40 @@ def http_json_any(
         raise ValueError("http_json_any needs at least one URL")
     missed: list[str] = []
     doubt = False
-    for url in urls:
+    for url in _unmissed_first(urls):
         try:
             status, answer = http_json(method, url, body, tls)
         except Unsent as exc:
             missed.append(f"{url}: {exc}")
+            _MISSED[_address(url)] = time.monotonic()
         except Unanswered as exc:
             missed.append(f"{url}: no answer: {exc}")
+            _MISSED[_address(url)] = time.monotonic()
             if method.upper() not in IDEMPOTENT:
                 raise Unanswered("; ".join(missed)) from exc
             doubt = True
         else:
+            _MISSED.pop(_address(url), None)
             return Answer(status, answer, url, len(missed))
     raise (Unanswered if doubt else Unsent)("; ".join(missed))
+
+
+# Where an address of a service could not be reached lately (as a browser holds a dead address of a
+# name aside for a while): a host cut off answers nothing, and each try would wait the full timeout.
+_MISSED: dict[str, float] = {}
+MISSED_HOLD_S = 10.0
+
+
+def _address(url: str) -> str:
+    """Where url leads now: its host and port, as the directory places them."""
+    return urlparse(located(url)).netloc
+
+
+def _unmissed_first(urls: Sequence[str]) -> list[str]:
+    """urls in their order, those missed in the last MISSED_HOLD_S moved last (still tried, last)."""
+    now = time.monotonic()
+    held = {url for url in urls if now - _MISSED.get(_address(url), -MISSED_HOLD_S) < MISSED_HOLD_S}
+    return [url for url in urls if url not in held] + [url for url in urls if url in held]
 
 
 def allowed_hosts() -> frozenset[str]:

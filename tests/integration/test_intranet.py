@@ -100,6 +100,7 @@ def test_losing_a_whole_room_costs_zero_failed_lookups(deployed: Deployed, room:
     lost = room_loss.power_off_room(room, STACK)
     failures: list[str] = []
     failovers, slowest = 0, 0.0
+    began = time.monotonic()
     try:
         assert set(lost) == in_room and f"{deployed.topology.prefix}-intranet-lb-{room}" in lost
         assert client().containers.list(filters=labels) == []  # nothing of the room runs
@@ -130,5 +131,10 @@ def test_losing_a_whole_room_costs_zero_failed_lookups(deployed: Deployed, room:
         slowest,
     )
     assert failures == []
-    # Each lookup asks the first balancer (nord-2's) first: only when it is lost does one fail over.
-    assert failovers == (LOOKUPS if room == "nord-2" else 0)
+    # Lookups ask the first balancer (nord-2's) first: only when it is lost does one fail over, and
+    # then the client holds its address aside for MISSED_HOLD_S (tries it again once each hold ends).
+    if room == "nord-2":
+        holds = 1 + int((time.monotonic() - began) / clients.MISSED_HOLD_S)
+        assert 1 <= failovers <= holds, (failovers, holds)
+    else:
+        assert failovers == 0

@@ -37,6 +37,11 @@ class Handler(BaseHTTPRequestHandler):
         return
 
 
+@pytest.fixture(autouse=True)
+def nothing_missed_yet() -> None:
+    clients._MISSED.clear()
+
+
 @pytest.fixture(scope="module")
 def answering() -> Iterator[str]:
     yield from serving(Handler)
@@ -103,10 +108,25 @@ def test_addresses_outside_loopback_and_empty_lists_are_refused() -> None:
 
 def test_http_answers_counts_failovers_to_the_fallback(answering: str, closed: str) -> None:
     seen = probes.http_answers(f"{closed}/a", requests=3, fallback_urls=f" {closed}/b, {answering}/a ")
-    assert seen["requests"] == 3 and seen["failed"] == 0 and seen["failovers"] == 3
+    # Only the first request fails over: the client then holds the dead address aside for a while.
+    assert seen["requests"] == 3 and seen["failed"] == 0 and seen["failovers"] == 1
 
 
 def test_http_answers_without_fallback_behaves_as_before(answering: str, closed: str) -> None:
     assert probes.http_answers(f"{answering}/a", requests=2)["failed"] == 0
     seen = probes.http_answers(f"{closed}/a", requests=2)
     assert (seen["failed"], seen["failovers"]) == (2, 0)
+
+
+def test_an_address_just_missed_is_tried_last_for_a_while(
+    answering: str, closed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host cut off answers nothing: each try would wait the whole timeout, so a client holds an
+    address it just missed aside, and tries it again only last, and again first once the hold ends."""
+    urls = [f"{closed}/a", f"{answering}/a"]
+    assert clients.http_json_any("GET", urls).failovers == 1
+    assert clients.http_json_any("GET", urls).failovers == 0  # the missed one now last
+    with pytest.raises(clients.Unsent):
+        clients.http_json_any("GET", [f"{closed}/b"])  # held aside, yet tried when it is the only one
+    monkeypatch.setattr(clients, "MISSED_HOLD_S", 0.0)
+    assert clients.http_json_any("GET", urls).failovers == 1  # the hold is over: first again
