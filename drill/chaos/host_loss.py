@@ -34,7 +34,7 @@ from drill.workspace import read_recovery
 from infra.labels import selector
 
 __all__ = ["cut_host", "return_host", "stop_host"]
-SWARM_READY_S = 90.0
+SWARM_READY_S = 180.0  # a host whose engine was killed took 79 s to be ready again
 
 
 def _host(room: str, docker_host: str) -> harness.Host:
