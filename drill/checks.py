@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import docker
 import docker.errors
+import requests
 
 from drill.engines import ContainerHealth, engine
 from drill.workload import clients
@@ -40,6 +41,8 @@ def _container(client: docker.DockerClient, name: str) -> Check:
         found = ContainerHealth.of(name, client.containers.get(name))
     except docker.errors.NotFound:
         found = ContainerHealth.of(name, None)
+    except (docker.errors.DockerException, requests.exceptions.ConnectionError) as exc:
+        return Check(f"container {name}", False, f"its engine does not answer ({str(exc)[:80]})")
     return Check(f"container {name}", found.is_ready, str(found))
 
 
