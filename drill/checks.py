@@ -27,8 +27,9 @@ class Check:
 
 def check_stack(topology: Topology) -> list[Check]:
     """Check that every container runs (and is healthy) and every service answers."""
-    engines = {room.name: engine(room.docker_host) for room in topology.rooms}
-    checks = [_container(engines[c.room], c.name) for c in topology.containers()]
+    # Only the engines of rooms that hold a container: a lost host's engine may not answer at all.
+    hosts = {room.name: room.docker_host for room in topology.rooms}
+    checks = [_container(hosts[c.room], c.name) for c in topology.containers()]
     tls = clients.tls_context(topology.tls_ca) if topology.tls_ca else None
     checks += [
         _http(f"{s.name} {s.health_url}", s.health_url, tls) for s in topology.services if s.health_url
@@ -36,9 +37,9 @@ def check_stack(topology: Topology) -> list[Check]:
     return checks
 
 
-def _container(client: docker.DockerClient, name: str) -> Check:
+def _container(docker_host: str, name: str) -> Check:
     try:
-        found = ContainerHealth.of(name, client.containers.get(name))
+        found = ContainerHealth.of(name, engine(docker_host).containers.get(name))
     except docker.errors.NotFound:
         found = ContainerHealth.of(name, None)
     except (docker.errors.DockerException, requests.exceptions.ConnectionError) as exc:
