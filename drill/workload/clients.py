@@ -159,6 +159,11 @@ _MISSED: dict[str, float] = {}
 MISSED_HOLD_S = 10.0
 
 
+def forget_missed() -> None:
+    """Forget every address held aside, as a client that starts afresh."""
+    _MISSED.clear()
+
+
 def _address(url: str) -> str:
     """Where url leads now: its host and port, as the directory places them."""
     return urlparse(located(url)).netloc

@@ -39,7 +39,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(autouse=True)
 def nothing_missed_yet() -> None:
-    clients._MISSED.clear()
+    clients.forget_missed()
 
 
 @pytest.fixture(scope="module")
