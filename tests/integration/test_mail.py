@@ -205,7 +205,9 @@ def test_the_mail_stores_hold_hashes_and_no_password(deployed: Deployed) -> None
             sample = sample.replace(f"@{mail.domain}", f"@vault.{mail.domain}")
         assert deployed.mail_password(sample) not in passdb
         # Dovecot itself, not our reading of its format, says the hash is the password's.
-        test = store.run("doveadm auth test %s %s", sample, deployed.mail_password(sample))
+        test = store.run(
+            "doveadm auth test -- %s %s", sample, deployed.mail_password(sample)
+        )  # a password may begin with -
         assert test.rc == 0 and "auth succeeded" in test.stdout, test.stdout + test.stderr
 
 
